@@ -1,0 +1,16 @@
+export * from "./types.js";
+export * from "./errors.js";
+export { assertJsonObject, cloneJsonObject, isWellFormedString, parseJsonObject } from "./values.js";
+export {
+  ManagedEntry,
+  formatTimestamp,
+  parseTimestamp,
+  parseEnvelope,
+  serializeEnvelope,
+  type EnvelopeNames,
+  type ParsedEnvelope,
+} from "./entry.js";
+export * from "./sanitization.js";
+export { redactError, redactText } from "./redaction.js";
+export { BaseStore, type BackendDefaults, type BaseStoreOptions } from "./store.js";
+export { NullStore } from "./null-store.js";

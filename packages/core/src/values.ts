@@ -1,0 +1,89 @@
+import { SerializationError } from "./errors.js";
+import type { JsonObject } from "./types.js";
+
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** True when `text` encodes as UTF-8, i.e. holds no lone surrogate. */
+export function isWellFormedString(text: string): boolean {
+  return !LONE_SURROGATE.test(text);
+}
+
+function isPlainObject(value: object): boolean {
+  const prototype = Object.getPrototypeOf(value);
+  return prototype === Object.prototype || prototype === null;
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "object") {
+    const name = (Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null)?.constructor?.name;
+    return name ? `an instance of ${name}` : "an object";
+  }
+  return typeof value === "number" ? String(value) : `a ${typeof value}`;
+}
+
+/**
+ * Refuses, with `SerializationError`, anything that would not come back from a JSON
+ * round trip unchanged: a non-object top level, `undefined`, functions, symbols,
+ * bigints, non-finite numbers, non-plain objects (Date, Map, Buffer, class
+ * instances), sparse arrays, symbol-keyed properties, lone surrogates and cycles.
+ * `-0` is accepted (JSON stores it as `0`).
+ */
+export function assertJsonObject(value: unknown, context: { key?: string; collection?: string } = {}): asserts value is JsonObject {
+  const fail = (path: string, reason: string): never => {
+    throw new SerializationError(`value${path} ${reason}`, context);
+  };
+  if (typeof value !== "object" || value === null || Array.isArray(value) || !isPlainObject(value)) {
+    fail("", `must be a plain JSON object, got ${describe(value)}`);
+  }
+  const ancestors = new Set<object>();
+
+  const visit = (node: unknown, path: string): void => {
+    switch (typeof node) {
+      case "string":
+        if (!isWellFormedString(node)) fail(path, "contains a lone UTF-16 surrogate");
+        return;
+      case "boolean":
+        return;
+      case "number":
+        if (!Number.isFinite(node)) fail(path, `is ${node}, which JSON cannot hold`);
+        return;
+      case "object":
+        break;
+      default:
+        fail(path, `is ${describe(node)}, which JSON cannot hold`);
+    }
+    if (node === null) return;
+    const object = node as object;
+    if (ancestors.has(object)) fail(path, "contains a cyclic reference");
+    ancestors.add(object);
+    if (Array.isArray(object)) {
+      for (let index = 0; index < object.length; index++) {
+        if (!(index in object)) fail(`${path}[${index}]`, "is a hole in a sparse array");
+        visit(object[index], `${path}[${index}]`);
+      }
+    } else {
+      if (!isPlainObject(object)) fail(path, `is ${describe(object)}, not a plain object`);
+      if (Object.getOwnPropertySymbols(object).length > 0) fail(path, "has symbol-keyed properties");
+      for (const [name, child] of Object.entries(object)) {
+        const childPath = `${path}[${JSON.stringify(name)}]`;
+        if (!isWellFormedString(name)) fail(childPath, "has a property name with a lone UTF-16 surrogate");
+        visit(child, childPath);
+      }
+    }
+    ancestors.delete(object);
+  };
+  visit(value, "");
+}
+
+/** Parses JSON text whose top level must be an object; `undefined` when it is not. */
+export function parseJsonObject(text: string): JsonObject | undefined {
+  const parsed: unknown = JSON.parse(text);
+  return typeof parsed === "object" && parsed !== null && !Array.isArray(parsed) ? (parsed as JsonObject) : undefined;
+}
+
+/** A deep copy of a JSON object, through the same JSON round trip a backend applies. */
+export function cloneJsonObject(value: JsonObject): JsonObject {
+  return JSON.parse(JSON.stringify(value)) as JsonObject;
+}
