@@ -23,7 +23,7 @@ import {
   type PutOptions,
   type TtlResult,
 } from "./types.js";
-import { assertJsonObject, isWellFormedString } from "./values.js";
+import { assertJsonObject, cloneJsonObject, isWellFormedString } from "./values.js";
 
 export interface BaseStoreOptions {
   /** The collection used when an operation names none. Default `"default_collection"`. */
@@ -62,12 +62,12 @@ export abstract class BaseStore implements AsyncKeyValue, Closeable {
   private closePromise: Promise<void> | undefined;
 
   constructor(options: BaseStoreOptions = {}, defaults: BackendDefaults = {}) {
-    this.defaultCollection = options.defaultCollection ?? DEFAULT_COLLECTION;
-    this.validateName(this.defaultCollection, "collection");
     this.keySanitizationStrategy = options.keySanitizationStrategy ?? defaults.keySanitizationStrategy ?? new PassthroughStrategy();
     this.collectionSanitizationStrategy =
       options.collectionSanitizationStrategy ?? defaults.collectionSanitizationStrategy ?? new PassthroughStrategy();
     this.secrets = (defaults.secrets ?? []).filter((secret): secret is string => typeof secret === "string" && secret !== "");
+    this.defaultCollection = options.defaultCollection ?? DEFAULT_COLLECTION;
+    this.validateName(this.defaultCollection, "collection");
   }
 
   // ---- Hooks a backend implements -------------------------------------------------
@@ -273,7 +273,17 @@ export abstract class BaseStore implements AsyncKeyValue, Closeable {
     );
     const byKey = new Map<string, ManagedEntry | undefined>();
     unique.forEach((key, index) => byKey.set(key, this.live(found[index])));
-    return keys.map((key) => byKey.get(key));
+    if (unique.length === keys.length) return keys.map((key) => byKey.get(key));
+    // A key asked for twice is answered with two separate objects.
+    const answered = new Set<string>();
+    return keys.map((key) => {
+      const entry = byKey.get(key);
+      if (entry === undefined || !answered.has(key)) {
+        answered.add(key);
+        return entry;
+      }
+      return new ManagedEntry(cloneJsonObject(entry.value), entry.createdAt, entry.expiresAt);
+    });
   }
 
   private live(entry: ManagedEntry | undefined): ManagedEntry | undefined {
