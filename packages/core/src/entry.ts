@@ -41,13 +41,18 @@ export function parseTimestamp(text: string): Date | undefined {
   if (!match) return undefined;
   const [, year, month, day, hour, minute, second, fraction = "", offset = "Z"] = match;
   const milliseconds = Number(fraction.padEnd(3, "0").slice(0, 3));
-  let time = Date.UTC(Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second), milliseconds);
+  const fields = [Number(year), Number(month) - 1, Number(day), Number(hour), Number(minute), Number(second)] as const;
+  let time = Date.UTC(...fields, milliseconds);
+  const check = new Date(time);
+  const normalized = [check.getUTCFullYear(), check.getUTCMonth(), check.getUTCDate(), check.getUTCHours(), check.getUTCMinutes(), check.getUTCSeconds()];
+  // Date.UTC rolls month 13 or day 32 over into the next unit; such text is not a timestamp.
+  if (normalized.some((value, index) => value !== fields[index])) return undefined;
   if (offset !== "Z" && offset !== "z") {
     const sign = offset.startsWith("-") ? -1 : 1;
     const digits = offset.slice(1).replace(":", "");
     time -= sign * (Number(digits.slice(0, 2)) * 60 + Number(digits.slice(2, 4) || "0")) * 60_000;
   }
-  return Number.isNaN(time) ? undefined : new Date(time);
+  return new Date(time);
 }
 
 /** The names an envelope carries besides the entry itself. */

@@ -68,6 +68,7 @@ export const BAD_VALUES: readonly (readonly [string, () => unknown])[] = [
   ["a regular expression", () => ({ r: /x/ })],
   ["an Error", () => ({ e: new Error("x") })],
   ["a boxed string", () => ({ s: new String("x") })],
+  // eslint-disable-next-line no-sparse-arrays -- a hole is exactly what this case needs
   ["a sparse array", () => ({ a: [1, , 3] })],
   ["a cyclic object", cyclicObject],
   ["a cycle through an array", cyclicArray],
