@@ -5,7 +5,6 @@ import {
   InvalidTtlError,
   KeyValueError,
   StoreClosedError,
-  StoreConnectionError,
   StoreOperationError,
   StoreSetupError,
   type KeyValueErrorOptions,
@@ -403,7 +402,8 @@ export abstract class BaseStore implements AsyncKeyValue, Closeable {
 
   private wrapSetupError(error: unknown, context: KeyValueErrorOptions): KeyValueError {
     const wrapped = this.wrapError(error, context);
-    if (wrapped instanceof StoreConnectionError || wrapped instanceof StoreSetupError || wrapped instanceof StoreClosedError) return wrapped;
+    // A typed verdict (bad name, unreachable server, closed store) stays what it is; only a generic failure becomes a setup error.
+    if (!(wrapped instanceof StoreOperationError)) return wrapped;
     return redactError(
       new StoreSetupError(redactText(`${this.constructor.name} setup failed: ${wrapped.message}`, this.secrets), {
         ...context,
