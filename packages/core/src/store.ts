@@ -385,6 +385,7 @@ export abstract class BaseStore implements AsyncKeyValue, Closeable {
     const iterator = source[Symbol.asyncIterator]();
     try {
       while (count < limit) {
+        this.assertOpen();
         let step: IteratorResult<string>;
         try {
           step = await iterator.next();

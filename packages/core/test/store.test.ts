@@ -214,3 +214,22 @@ describe("redactText", () => {
     expect(redactText("token abc/def+1 and abc%2Fdef%2B1", ["abc/def+1"])).toBe("token *** and ***");
   });
 });
+
+describe("BaseStore iteration", () => {
+  class ListingStore extends NullStore {
+    keys(): AsyncIterable<string> {
+      return this.runKeys(undefined, async function* () {
+        yield "a";
+        yield "b";
+      });
+    }
+  }
+
+  it("rejects with StoreClosedError when the store closes mid-iteration", async () => {
+    const store = new ListingStore();
+    const iterator = store.keys()[Symbol.asyncIterator]();
+    await expect(iterator.next()).resolves.toEqual({ value: "a", done: false });
+    await store.close();
+    await expect(iterator.next()).rejects.toBeInstanceOf(StoreClosedError);
+  });
+});
