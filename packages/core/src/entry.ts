@@ -28,9 +28,17 @@ export class ManagedEntry {
   }
 }
 
+/** The last two times formatted: a batch shares one creation and one expiry time, so this saves a toISOString per entry. */
+const recentTimestamps: [number, string][] = [];
+
 /** `2026-01-02T03:04:05.678000+00:00`: UTC, microsecond digits and an explicit offset, as py-key-value writes. */
 export function formatTimestamp(date: Date): string {
-  return `${date.toISOString().slice(0, 23)}000+00:00`;
+  const time = date.getTime();
+  for (const [cachedTime, text] of recentTimestamps) if (cachedTime === time) return text;
+  const text = `${date.toISOString().slice(0, 23)}000+00:00`;
+  recentTimestamps.unshift([time, text]);
+  recentTimestamps.length = Math.min(recentTimestamps.length, 2);
+  return text;
 }
 
 const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d+))?(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;

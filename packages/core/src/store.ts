@@ -58,6 +58,9 @@ export abstract class BaseStore implements AsyncKeyValue, Closeable {
   private readonly secrets: string[];
   private setupPromise: Promise<void> | undefined;
   private readonly collectionSetups = new Map<string, Promise<void>>();
+  /** Set once setup has succeeded, so the hot path skips awaiting it. */
+  private storeReady = false;
+  private readonly readyCollections = new Set<string>();
   private closePromise: Promise<void> | undefined;
 
   constructor(options: BaseStoreOptions = {}, defaults: BackendDefaults = {}) {
@@ -248,12 +251,14 @@ export abstract class BaseStore implements AsyncKeyValue, Closeable {
     this.validateName(collection, "collection");
     const removed = await this.run(undefined, () => remove(collection), { collection });
     this.collectionSetups.delete(collection);
+    this.readyCollections.delete(collection);
     return removed;
   }
 
   protected async runDestroy(remove: () => Promise<boolean>): Promise<boolean> {
     const removed = await this.run(undefined, remove);
     this.collectionSetups.clear();
+    this.readyCollections.clear();
     return removed;
   }
 
@@ -346,20 +351,30 @@ export abstract class BaseStore implements AsyncKeyValue, Closeable {
   }
 
   private ensureSetup(): Promise<void> {
-    this.setupPromise ??= this.setupStore().catch((error: unknown) => {
-      this.setupPromise = undefined;
-      throw this.wrapSetupError(error, {});
-    });
+    this.setupPromise ??= this.setupStore().then(
+      () => {
+        this.storeReady = true;
+      },
+      (error: unknown) => {
+        this.setupPromise = undefined;
+        throw this.wrapSetupError(error, {});
+      },
+    );
     return this.setupPromise;
   }
 
   private ensureCollectionSetup(collection: string): Promise<void> {
     let setup = this.collectionSetups.get(collection);
     if (setup === undefined) {
-      setup = this.setupCollection(collection).catch((error: unknown) => {
-        this.collectionSetups.delete(collection);
-        throw this.wrapSetupError(error, { collection });
-      });
+      setup = this.setupCollection(collection).then(
+        () => {
+          if (this.collectionSetups.get(collection) === setup) this.readyCollections.add(collection);
+        },
+        (error: unknown) => {
+          this.collectionSetups.delete(collection);
+          throw this.wrapSetupError(error, { collection });
+        },
+      );
       this.collectionSetups.set(collection, setup);
     }
     return setup;
@@ -368,8 +383,8 @@ export abstract class BaseStore implements AsyncKeyValue, Closeable {
   /** Runs one operation: open check, setup, then the hook, with its errors wrapped. */
   private async run<T>(collection: string | undefined, operation: () => Promise<T>, context: KeyValueErrorOptions = {}): Promise<T> {
     this.assertOpen();
-    await this.ensureSetup();
-    if (collection !== undefined) await this.ensureCollectionSetup(collection);
+    if (!this.storeReady) await this.ensureSetup();
+    if (collection !== undefined && !this.readyCollections.has(collection)) await this.ensureCollectionSetup(collection);
     try {
       return await operation();
     } catch (error) {

@@ -3,10 +3,12 @@ import type { JsonObject } from "./types.js";
 
 const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
+const nativeIsWellFormed = (String.prototype as { isWellFormed?: (this: string) => boolean }).isWellFormed;
+
 /** True when `text` encodes as UTF-8, i.e. holds no lone surrogate. */
-export function isWellFormedString(text: string): boolean {
-  return !LONE_SURROGATE.test(text);
-}
+export const isWellFormedString: (text: string) => boolean = nativeIsWellFormed
+  ? (text) => nativeIsWellFormed.call(text)
+  : (text) => !LONE_SURROGATE.test(text);
 
 function isPlainObject(value: object): boolean {
   const prototype = Object.getPrototypeOf(value);
@@ -31,50 +33,57 @@ function describe(value: unknown): string {
  * `-0` is accepted (JSON stores it as `0`).
  */
 export function assertJsonObject(value: unknown, context: { key?: string; collection?: string } = {}): asserts value is JsonObject {
-  const fail = (path: string, reason: string): never => {
-    throw new SerializationError(`value${path} ${reason}`, context);
+  // Path segments are kept as a stack and joined only when something fails: this runs on every write.
+  const path: (string | number)[] = [];
+  const fail = (reason: string): never => {
+    const where = path.map((segment) => `[${typeof segment === "number" ? segment : JSON.stringify(segment)}]`).join("");
+    throw new SerializationError(`value${where} ${reason}`, context);
   };
   if (typeof value !== "object" || value === null || Array.isArray(value) || !isPlainObject(value)) {
-    fail("", `must be a plain JSON object, got ${describe(value)}`);
+    fail(`must be a plain JSON object, got ${describe(value)}`);
   }
   const ancestors = new Set<object>();
 
-  const visit = (node: unknown, path: string): void => {
+  const visit = (node: unknown): void => {
     switch (typeof node) {
       case "string":
-        if (!isWellFormedString(node)) fail(path, "contains a lone UTF-16 surrogate");
+        if (!isWellFormedString(node)) fail("contains a lone UTF-16 surrogate");
         return;
       case "boolean":
         return;
       case "number":
-        if (!Number.isFinite(node)) fail(path, `is ${node}, which JSON cannot hold`);
+        if (!Number.isFinite(node)) fail(`is ${node}, which JSON cannot hold`);
         return;
       case "object":
         break;
       default:
-        fail(path, `is ${describe(node)}, which JSON cannot hold`);
+        fail(`is ${describe(node)}, which JSON cannot hold`);
     }
     if (node === null) return;
     const object = node as object;
-    if (ancestors.has(object)) fail(path, "contains a cyclic reference");
+    if (ancestors.has(object)) fail("contains a cyclic reference");
     ancestors.add(object);
     if (Array.isArray(object)) {
       for (let index = 0; index < object.length; index++) {
-        if (!(index in object)) fail(`${path}[${index}]`, "is a hole in a sparse array");
-        visit(object[index], `${path}[${index}]`);
+        path.push(index);
+        if (!(index in object)) fail("is a hole in a sparse array");
+        visit(object[index]);
+        path.pop();
       }
     } else {
-      if (!isPlainObject(object)) fail(path, `is ${describe(object)}, not a plain object`);
-      if (Object.getOwnPropertySymbols(object).length > 0) fail(path, "has symbol-keyed properties");
-      for (const [name, child] of Object.entries(object)) {
-        const childPath = `${path}[${JSON.stringify(name)}]`;
-        if (!isWellFormedString(name)) fail(childPath, "has a property name with a lone UTF-16 surrogate");
-        visit(child, childPath);
+      if (!isPlainObject(object)) fail(`is ${describe(object)}, not a plain object`);
+      if (Object.getOwnPropertySymbols(object).length > 0) fail("has symbol-keyed properties");
+      for (const name in object) {
+        if (!Object.prototype.hasOwnProperty.call(object, name)) continue;
+        path.push(name);
+        if (!isWellFormedString(name)) fail("has a property name with a lone UTF-16 surrogate");
+        visit((object as Record<string, unknown>)[name]);
+        path.pop();
       }
     }
     ancestors.delete(object);
   };
-  visit(value, "");
+  visit(value);
 }
 
 /** Parses JSON text whose top level must be an object; `undefined` when it is not. */

@@ -35,29 +35,27 @@ const DATABASE_FILE = "kv.sqlite";
 const BUSY_TIMEOUT_MS = 5_000;
 const PAGE_SIZE = 1_000;
 
-// `id` is the rowid: a new row gets max(id) + 1, so ascending id is write order,
-// which maxSize eviction follows. The triggers keep `total_size` right for every
-// connection in every process, inside the writing transaction.
+// The rowid is write order: without maxSize a write upserts in place; with it, a
+// write replaces the row, so a rewritten entry takes the newest rowid and is
+// evicted last. kv_meta.total_size is the sum of `size`: a store with maxSize keeps
+// it exact inside each writing transaction; a store without one (which should not
+// pay for bookkeeping on every write) marks it unknown (-1), and the next bounded
+// write recounts it.
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS kv_entries (
-  id INTEGER PRIMARY KEY,
   collection TEXT NOT NULL,
   key TEXT NOT NULL,
   envelope TEXT NOT NULL,
   expires_at INTEGER,
   size INTEGER NOT NULL,
-  UNIQUE (collection, key)
+  PRIMARY KEY (collection, key)
 );
 CREATE INDEX IF NOT EXISTS kv_entries_expires_at ON kv_entries (expires_at) WHERE expires_at IS NOT NULL;
 CREATE TABLE IF NOT EXISTS kv_meta (name TEXT PRIMARY KEY, value INTEGER NOT NULL);
 INSERT OR IGNORE INTO kv_meta (name, value) VALUES ('total_size', 0);
-CREATE TRIGGER IF NOT EXISTS kv_entries_count_insert AFTER INSERT ON kv_entries BEGIN
-  UPDATE kv_meta SET value = value + new.size WHERE name = 'total_size';
-END;
-CREATE TRIGGER IF NOT EXISTS kv_entries_count_delete AFTER DELETE ON kv_entries BEGIN
-  UPDATE kv_meta SET value = value - old.size WHERE name = 'total_size';
-END;
 `;
+
+const UNKNOWN_TOTAL = -1;
 
 const LIVE = "(expires_at IS NULL OR expires_at > @now)";
 
@@ -81,25 +79,25 @@ interface Row {
 }
 
 function prepareStatements(db: Database.Database) {
+  const KEYS = "key IN (SELECT value FROM json_each(@keys))";
   return {
     get: db.prepare<[string, string], string>("SELECT envelope FROM kv_entries WHERE collection = ? AND key = ?").pluck(),
-    getMany: db.prepare<[string, string], { key: string; envelope: string }>(
-      "SELECT key, envelope FROM kv_entries WHERE collection = ? AND key IN (SELECT value FROM json_each(?))",
+    getMany: db.prepare<{ collection: string; keys: string }, { key: string; envelope: string }>(
+      `SELECT key, envelope FROM kv_entries WHERE collection = @collection AND ${KEYS}`,
     ),
-    remove: db.prepare<[string, string]>("DELETE FROM kv_entries WHERE collection = ? AND key = ?"),
-    insert: db.prepare<[string, string, string, number | null, number]>(
-      "INSERT INTO kv_entries (collection, key, envelope, expires_at, size) VALUES (?, ?, ?, ?, ?)",
+    sizeOf: db.prepare<{ collection: string; keys: string }, number>(
+      `SELECT coalesce(sum(size), 0) FROM kv_entries WHERE collection = @collection AND ${KEYS}`,
+    ).pluck(),
+    upsert: db.prepare<[string, string, string, number | null, number]>(
+      `INSERT INTO kv_entries (collection, key, envelope, expires_at, size) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT (collection, key) DO UPDATE SET envelope = excluded.envelope, expires_at = excluded.expires_at, size = excluded.size`,
     ),
-    deleteLive: db
-      .prepare<{ collection: string; key: string; now: number }, number>(
-        `DELETE FROM kv_entries WHERE collection = @collection AND key = @key RETURNING ${LIVE}`,
-      )
-      .pluck(),
-    deleteManyLive: db
-      .prepare<{ collection: string; keys: string; now: number }, number>(
-        `DELETE FROM kv_entries WHERE collection = @collection AND key IN (SELECT value FROM json_each(@keys)) RETURNING ${LIVE}`,
-      )
-      .pluck(),
+    replace: db.prepare<[string, string, string, number | null, number]>(
+      "INSERT OR REPLACE INTO kv_entries (collection, key, envelope, expires_at, size) VALUES (?, ?, ?, ?, ?)",
+    ),
+    deleteMany: db.prepare<{ collection: string; keys: string; now: number }, { live: number; size: number }>(
+      `DELETE FROM kv_entries WHERE collection = @collection AND ${KEYS} RETURNING ${LIVE} AS live, size`,
+    ),
     keysPage: db
       .prepare<{ collection: string; after: string; now: number }, string>(
         `SELECT key FROM kv_entries WHERE collection = @collection AND key > @after AND ${LIVE} ORDER BY key LIMIT ${PAGE_SIZE}`,
@@ -110,12 +108,18 @@ function prepareStatements(db: Database.Database) {
         `SELECT DISTINCT collection FROM kv_entries WHERE collection > @after AND ${LIVE} ORDER BY collection LIMIT ${PAGE_SIZE}`,
       )
       .pluck(),
+    collectionSize: db.prepare<[string], number>("SELECT coalesce(sum(size), 0) FROM kv_entries WHERE collection = ?").pluck(),
     destroyCollection: db.prepare<[string]>("DELETE FROM kv_entries WHERE collection = ?"),
     destroy: db.prepare("DELETE FROM kv_entries"),
+    expiredSize: db.prepare<[number], number>("SELECT coalesce(sum(size), 0) FROM kv_entries WHERE expires_at <= ?").pluck(),
     cull: db.prepare<[number]>("DELETE FROM kv_entries WHERE expires_at <= ?"),
     totalSize: db.prepare<[], number>("SELECT value FROM kv_meta WHERE name = 'total_size'").pluck(),
-    oldest: db.prepare<[], { id: number; size: number }>("SELECT id, size FROM kv_entries ORDER BY id"),
-    evictThrough: db.prepare<[number]>("DELETE FROM kv_entries WHERE id <= ?"),
+    countTotal: db.prepare<[], number>("SELECT coalesce(sum(size), 0) FROM kv_entries").pluck(),
+    setTotal: db.prepare<[number]>("UPDATE kv_meta SET value = ? WHERE name = 'total_size'"),
+    addToTotal: db.prepare<[number]>("UPDATE kv_meta SET value = value + ? WHERE name = 'total_size' AND value >= 0"),
+    markTotalUnknown: db.prepare(`UPDATE kv_meta SET value = ${UNKNOWN_TOTAL} WHERE name = 'total_size' AND value <> ${UNKNOWN_TOTAL}`),
+    oldest: db.prepare<[], { rowid: number; size: number }>("SELECT rowid, size FROM kv_entries ORDER BY rowid"),
+    evictThrough: db.prepare<[number]>("DELETE FROM kv_entries WHERE rowid <= ?"),
   };
 }
 
@@ -147,7 +151,13 @@ export class DiskStore
   private readonly maxSize: number | undefined;
   private db: Database.Database | undefined;
   private statements!: Statements;
-  private write!: (collection: string, rows: readonly Row[]) => void;
+  private transactions!: {
+    writeRows(collection: string, rows: readonly Row[]): void;
+    deleteKeys(collection: string, keys: readonly string[]): number;
+    destroyCollection(collection: string): boolean;
+    destroy(): void;
+    cull(): void;
+  };
 
   constructor(options: DiskStoreOptions) {
     super(options);
@@ -171,20 +181,20 @@ export class DiskStore
   }
 
   destroyCollection(collection: string): Promise<boolean> {
-    return this.runDestroyCollection(collection, async (name) => this.statements.destroyCollection.run(name).changes > 0);
+    return this.runDestroyCollection(collection, async (name) => this.transactions.destroyCollection(name));
   }
 
   /** Deletes every entry in the database; the file and anything else in the directory stay. */
   destroy(): Promise<boolean> {
     return this.runDestroy(async () => {
-      this.statements.destroy.run();
+      this.transactions.destroy();
       return true;
     });
   }
 
   cull(): Promise<void> {
     return this.runCull(async () => {
-      this.statements.cull.run(this.now());
+      this.transactions.cull();
     });
   }
 
@@ -197,17 +207,53 @@ export class DiskStore
       throw new StoreSetupError(`DiskStore cannot open a database in ${JSON.stringify(this.directory)}: ${reason}`, { cause: error });
     }
     const { db, statements } = opened;
-    const write = db.transaction((collection: string, rows: readonly Row[]) => {
-      for (const row of rows) {
-        // Delete, then insert, so a rewritten entry takes a new id and counts as the newest.
-        statements.remove.run(collection, row.key);
-        statements.insert.run(collection, row.key, row.envelope, row.expiresAt, row.size);
+    const maxSize = this.maxSize;
+    const adjustTotal = (delta: number): void => {
+      if (maxSize === undefined) statements.markTotalUnknown.run();
+      else statements.addToTotal.run(delta);
+    };
+    const writeRows = db.transaction((collection: string, rows: readonly Row[]) => {
+      if (maxSize === undefined) {
+        for (const row of rows) statements.upsert.run(collection, row.key, row.envelope, row.expiresAt, row.size);
+        statements.markTotalUnknown.run();
+        return;
       }
-      this.evict();
+      const replaced = statements.sizeOf.get({ collection, keys: JSON.stringify(rows.map((row) => row.key)) })!;
+      let added = 0;
+      for (const row of rows) {
+        statements.replace.run(collection, row.key, row.envelope, row.expiresAt, row.size);
+        added += row.size;
+      }
+      adjustTotal(added - replaced);
+      this.evict(maxSize);
+    });
+    const deleteKeys = db.transaction((collection: string, keys: readonly string[]) => {
+      const removed = statements.deleteMany.all({ collection, keys: JSON.stringify(keys), now: this.now() });
+      if (removed.length > 0) adjustTotal(-removed.reduce((sum, row) => sum + row.size, 0));
+      return removed.filter((row) => row.live === 1).length;
+    });
+    const destroyCollection = db.transaction((collection: string) => {
+      adjustTotal(-statements.collectionSize.get(collection)!);
+      return statements.destroyCollection.run(collection).changes > 0;
+    });
+    const destroy = db.transaction(() => {
+      statements.destroy.run();
+      statements.setTotal.run(0);
+    });
+    const cull = db.transaction(() => {
+      const now = this.now();
+      adjustTotal(-statements.expiredSize.get(now)!);
+      statements.cull.run(now);
     });
     this.db = db;
     this.statements = statements;
-    this.write = (collection, rows) => write.immediate(collection, rows);
+    this.transactions = {
+      writeRows: (collection, rows) => writeRows.immediate(collection, rows),
+      deleteKeys: (collection, keys) => deleteKeys.immediate(collection, keys),
+      destroyCollection: (collection) => destroyCollection.immediate(collection),
+      destroy: () => destroy.immediate(),
+      cull: () => cull.immediate(),
+    };
   }
 
   protected override async closeStore(): Promise<void> {
@@ -228,7 +274,7 @@ export class DiskStore
 
   protected override async getEntries(collection: string, keys: readonly string[]): Promise<(ManagedEntry | undefined)[]> {
     const found = new Map<string, string>();
-    for (const row of this.statements.getMany.all(collection, JSON.stringify(keys))) found.set(row.key, row.envelope);
+    for (const row of this.statements.getMany.all({ collection, keys: JSON.stringify(keys) })) found.set(row.key, row.envelope);
     return keys.map((key) => {
       const envelope = found.get(key);
       return envelope === undefined ? undefined : parseEnvelope(envelope, { key, collection }).entry;
@@ -236,23 +282,22 @@ export class DiskStore
   }
 
   protected async putEntry(collection: string, key: string, entry: ManagedEntry): Promise<void> {
-    this.write(collection, [this.toRow(collection, key, entry)]);
+    this.transactions.writeRows(collection, [this.toRow(collection, key, entry)]);
   }
 
   protected override async putEntries(collection: string, entries: readonly (readonly [string, ManagedEntry])[]): Promise<void> {
-    this.write(
+    this.transactions.writeRows(
       collection,
       entries.map(([key, entry]) => this.toRow(collection, key, entry)),
     );
   }
 
   protected async deleteEntry(collection: string, key: string): Promise<boolean> {
-    return this.statements.deleteLive.get({ collection, key, now: this.now() }) === 1;
+    return this.transactions.deleteKeys(collection, [key]) === 1;
   }
 
   protected override async deleteEntries(collection: string, keys: readonly string[]): Promise<number> {
-    const removed = this.statements.deleteManyLive.all({ collection, keys: JSON.stringify(keys), now: this.now() });
-    return removed.filter((live) => live === 1).length;
+    return this.transactions.deleteKeys(collection, keys);
   }
 
   /** Serializes before any I/O, so an entry too large for `maxSize` fails the whole batch unwritten. */
@@ -263,20 +308,26 @@ export class DiskStore
     return { key, envelope, expiresAt: entry.expiresAt?.getTime() ?? null, size };
   }
 
-  /** Runs inside the write transaction: drops expired entries, then the oldest-written, until the total fits. */
-  private evict(): void {
-    if (this.maxSize === undefined) return;
-    let excess = this.statements.totalSize.get()! - this.maxSize;
-    if (excess <= 0) return;
-    this.statements.cull.run(this.now());
-    excess = this.statements.totalSize.get()! - this.maxSize;
+  /** Inside the write transaction: drops expired entries, then the oldest-written, until the total fits. */
+  private evict(maxSize: number): void {
+    let total = this.statements.totalSize.get()!;
+    if (total === UNKNOWN_TOTAL) {
+      total = this.statements.countTotal.get()!;
+      this.statements.setTotal.run(total);
+    }
+    if (total <= maxSize) return;
+    const now = this.now();
+    total -= this.statements.expiredSize.get(now)!;
+    this.statements.cull.run(now);
+    let evicted = 0;
     let lastEvicted: number | undefined;
     for (const row of this.statements.oldest.iterate()) {
-      if (excess <= 0) break;
-      excess -= row.size;
-      lastEvicted = row.id;
+      if (total - evicted <= maxSize) break;
+      evicted += row.size;
+      lastEvicted = row.rowid;
     }
     if (lastEvicted !== undefined) this.statements.evictThrough.run(lastEvicted);
+    this.statements.setTotal.run(total - evicted);
   }
 
   /** Keyset pagination over a sorted column: each page starts after the last name of the one before. */

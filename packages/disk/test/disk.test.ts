@@ -208,7 +208,7 @@ describe("DiskStore maxSize", () => {
     await store.put("new", blob(400));
     await expect(store.getMany(["old-live", "new"])).resolves.toEqual([blob(400), blob(400)]);
     const db = rawDatabase(directory);
-    expect(db.prepare("SELECT key FROM kv_entries ORDER BY id").pluck().all()).toEqual(["old-live", "new"]);
+    expect(db.prepare("SELECT key FROM kv_entries ORDER BY rowid").pluck().all()).toEqual(["old-live", "new"]);
     db.close();
   });
 
