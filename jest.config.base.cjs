@@ -8,4 +8,5 @@ module.exports = {
   },
   moduleNameMapper: { "^(\\.{1,2}/.*)\\.js$": "$1" },
   testTimeout: 30000,
+  reporters: ["default", require.resolve("./tooling/jest/results-reporter.cjs")],
 };
