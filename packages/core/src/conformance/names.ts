@@ -69,14 +69,13 @@ export function describeNames(context: SuiteContext): void {
     it("no choice of key and collection makes two pairs collide", async () => {
       const store = context.store();
       const base = context.collection("a");
-      const pairs: [string, string][] = [
-        [base, "b::c"],
-        [`${base}::b`, "c"],
-        [`${base}:`, ":b::c"],
-        [`${base}::`, "b::c"],
-        [`${base}::b::c`, "x"],
-        [base, "B::C"],
-      ];
+      // Whatever separator a layout joins collection and key with, these pairs would meet there.
+      const separators = ["::", ":", "/", "\\", "|", "#", ".", "-", "_", " ", "\u0000", "::/"];
+      const pairs: [string, string][] = separators.flatMap((separator) => [
+        [base, `b${separator}c`],
+        [`${base}${separator}b`, "c"],
+      ]);
+      pairs.push([`${base}::`, "b::c"], [`${base}::b::c`, "x"], [base, "B::C"]);
       await Promise.all(pairs.map(([collection, key], index) => store.put(key, { index }, { collection })));
       const values = await Promise.all(pairs.map(([collection, key]) => store.get(key, { collection })));
       expect(values).toEqual(pairs.map((_, index) => ({ index })));
