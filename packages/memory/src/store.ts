@@ -85,9 +85,15 @@ class CollectionCache {
 
   constructor(private readonly maxEntries: number | undefined) {}
 
-  read(key: string): Slot | undefined {
+  /** The live slot under `key`; an expired one is dropped on the way. */
+  read(key: string, now: number): Slot | undefined {
     const slot = this.slots.get(key);
-    if (slot !== undefined && this.maxEntries !== undefined) {
+    if (slot === undefined) return undefined;
+    if (!isLive(slot, now)) {
+      this.slots.delete(key);
+      return undefined;
+    }
+    if (this.maxEntries !== undefined) {
       this.slots.delete(key);
       this.slots.set(key, slot);
     }
@@ -196,14 +202,15 @@ export class MemoryStore
   }
 
   protected async getEntry(collection: string, key: string): Promise<ManagedEntry | undefined> {
-    const slot = this.caches.get(collection)?.read(key);
+    const slot = this.caches.get(collection)?.read(key, this.now());
     return slot === undefined ? undefined : toEntry(slot);
   }
 
   protected override async getEntries(collection: string, keys: readonly string[]): Promise<(ManagedEntry | undefined)[]> {
     const cache = this.caches.get(collection);
+    const now = this.now();
     return keys.map((key) => {
-      const slot = cache?.read(key);
+      const slot = cache?.read(key, now);
       return slot === undefined ? undefined : toEntry(slot);
     });
   }
