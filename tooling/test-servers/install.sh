@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# Installs the database servers the backend tests start on Debian, when missing:
+# redis-server, memcached and postgresql with apt, valkey-server from
+# bookworm-backports. Idempotent, and quick when everything is there. Elsewhere
+# (no apt, not root) it says what is missing and leaves it to Docker or to you;
+# under CI=true a missing server is an error.
+set -euo pipefail
+
+missing=()
+command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)
+command -v memcached >/dev/null 2>&1 || missing+=(memcached)
+compgen -G "/usr/lib/postgresql/*/bin/postgres" >/dev/null || missing+=(postgresql)
+command -v valkey-server >/dev/null 2>&1 || missing+=(valkey-server)
+
+if [ ${#missing[@]} -eq 0 ]; then
+  exit 0
+fi
+
+if ! command -v apt-get >/dev/null 2>&1 || [ "$(id -u)" != 0 ] || [ ! -f /etc/debian_version ]; then
+  echo "test servers missing: ${missing[*]} (install them, or run Docker for Testcontainers)" >&2
+  if [ "${CI:-}" = "true" ]; then exit 1; fi
+  exit 0
+fi
+
+echo "installing test servers: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+# The tests start their own servers on free ports; keep the packages' services from starting.
+policy=/usr/sbin/policy-rc.d
+created_policy=false
+if [ ! -e "$policy" ]; then
+  printf '#!/bin/sh\nexit 101\n' > "$policy" && chmod +x "$policy" && created_policy=true
+fi
+trap '[ "$created_policy" = true ] && rm -f "$policy"' EXIT
+
+plain=()
+for package in "${missing[@]}"; do
+  [ "$package" != valkey-server ] && plain+=("$package")
+done
+
+apt_updated=false
+if [[ " ${missing[*]} " == *" valkey-server "* ]]; then
+  codename=$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")
+  if ! grep -rqs "${codename}-backports" /etc/apt/sources.list /etc/apt/sources.list.d/; then
+    printf 'Types: deb\nURIs: http://deb.debian.org/debian\nSuites: %s-backports\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n' \
+      "$codename" > /etc/apt/sources.list.d/backports.sources
+  fi
+  apt-get update -qq
+  apt_updated=true
+  apt-get install -y -qq --no-install-recommends -t "${codename}-backports" valkey-server >/dev/null
+fi
+if [ ${#plain[@]} -gt 0 ]; then
+  [ "$apt_updated" = true ] || apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${plain[@]}" >/dev/null
+fi
+echo "test servers installed"
