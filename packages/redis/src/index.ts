@@ -1,0 +1,2 @@
+export { RedisStore, type RedisStoreOptions } from "./store.js";
+export { RespV1CollectionSanitizationStrategy as RedisV1CollectionSanitizationStrategy } from "@kv/resp";
