@@ -43,8 +43,23 @@ export function formatTimestamp(date: Date): string {
 
 const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d+))?(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
 
+/** The last texts parsed: the entries of a batch share their creation and expiry times. */
+const recentlyParsed = new Map<string, number | undefined>();
+const RECENTLY_PARSED_LIMIT = 8;
+
 /** Reads an ISO-8601 timestamp with `Z`, `+00:00` or any offset and any number of fraction digits; no offset means UTC. */
 export function parseTimestamp(text: string): Date | undefined {
+  if (recentlyParsed.has(text)) {
+    const time = recentlyParsed.get(text);
+    return time === undefined ? undefined : new Date(time);
+  }
+  const parsed = parseTimestampText(text);
+  if (recentlyParsed.size >= RECENTLY_PARSED_LIMIT) recentlyParsed.delete(recentlyParsed.keys().next().value as string);
+  recentlyParsed.set(text, parsed?.getTime());
+  return parsed;
+}
+
+function parseTimestampText(text: string): Date | undefined {
   const match = TIMESTAMP.exec(text);
   if (!match) return undefined;
   const [, year, month, day, hour, minute, second, fraction = "", offset = "Z"] = match;

@@ -21,11 +21,12 @@ export function redactText(text: string, secrets: readonly string[]): string {
 export function redactError<E>(error: E, secrets: readonly string[]): E {
   const seen = new Set<unknown>();
   let current: unknown = error;
-  while (current instanceof Error && !seen.has(current)) {
+  // Duck-typed rather than `instanceof Error`: errors from another realm (a vm context, Jest's sandbox) fail that check.
+  while (typeof current === "object" && current !== null && !seen.has(current)) {
     seen.add(current);
     const fields = ["message", "stack"] as const;
     for (const field of fields) {
-      const text = current[field];
+      const text = (current as Record<string, unknown>)[field];
       if (typeof text !== "string") continue;
       const redacted = redactText(text, secrets);
       if (redacted !== text) {
@@ -36,7 +37,7 @@ export function redactError<E>(error: E, secrets: readonly string[]): E {
         }
       }
     }
-    current = current.cause;
+    current = (current as { cause?: unknown }).cause;
   }
   return error;
 }

@@ -62,6 +62,8 @@ export abstract class BaseStore implements AsyncKeyValue, Closeable {
   private storeReady = false;
   private readonly readyCollections = new Set<string>();
   private closePromise: Promise<void> | undefined;
+  /** Hook calls under way, which close() lets finish before it releases the backend. */
+  private readonly inFlight = new Set<Promise<unknown>>();
 
   constructor(options: BaseStoreOptions = {}, defaults: BackendDefaults = {}) {
     this.keySanitizationStrategy = options.keySanitizationStrategy ?? defaults.keySanitizationStrategy ?? new PassthroughStrategy();
@@ -208,11 +210,15 @@ export abstract class BaseStore implements AsyncKeyValue, Closeable {
     await this.ensureSetup();
   }
 
-  /** Releases what the store opened; afterwards every operation rejects with `StoreClosedError`. Idempotent. */
+  /**
+   * Releases what the store opened, after the operations already talking to the
+   * backend finish; afterwards every operation rejects with `StoreClosedError`. Idempotent.
+   */
   close(): Promise<void> {
     this.closePromise ??= (async () => {
       const pendingSetup = this.setupPromise;
       if (pendingSetup) await pendingSetup.catch(() => undefined);
+      await Promise.allSettled([...this.inFlight]);
       try {
         await this.closeStore();
       } catch (error) {
@@ -385,10 +391,16 @@ export abstract class BaseStore implements AsyncKeyValue, Closeable {
     this.assertOpen();
     if (!this.storeReady) await this.ensureSetup();
     if (collection !== undefined && !this.readyCollections.has(collection)) await this.ensureCollectionSetup(collection);
+    // close() may have been called while setup was awaited.
+    this.assertOpen();
+    const pending = operation();
+    this.inFlight.add(pending);
     try {
-      return await operation();
+      return await pending;
     } catch (error) {
       throw this.wrapError(error, { collection, ...context });
+    } finally {
+      this.inFlight.delete(pending);
     }
   }
 

@@ -109,3 +109,13 @@ describe("ManagedEntry", () => {
     expect(ManagedEntry.create({ a: 1 }, 1_000, undefined).remainingTtl(5_000)).toBeUndefined();
   });
 });
+
+describe("parseTimestamp cache", () => {
+  it("returns a fresh Date each time and remembers failures", () => {
+    const first = parseTimestamp("2026-01-02T03:04:05.678000+00:00")!;
+    first.setTime(0);
+    expect(parseTimestamp("2026-01-02T03:04:05.678000+00:00")?.toISOString()).toBe("2026-01-02T03:04:05.678Z");
+    expect(parseTimestamp("nope")).toBeUndefined();
+    expect(parseTimestamp("nope")).toBeUndefined();
+  });
+});

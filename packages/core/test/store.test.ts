@@ -11,6 +11,7 @@ import {
   StoreConnectionError,
   StoreOperationError,
   StoreSetupError,
+  redactError,
   redactText,
   type KeyValueErrorOptions,
 } from "../src/index.js";
@@ -177,9 +178,9 @@ describe("BaseStore close", () => {
   it("closes once, waits for a running setup, then refuses operations", async () => {
     const store = new ProbeStore();
     store.setupDelay = 30;
-    const pending = store.get("k");
+    const waitingForSetup = store.get("k");
     await Promise.all([store.close(), store.close()]);
-    await expect(pending).resolves.toBeUndefined();
+    await expect(waitingForSetup).rejects.toBeInstanceOf(StoreClosedError);
     expect(store.calls.filter((call) => call === "closeStore")).toHaveLength(1);
     expect(store.closed).toBe(true);
     await expect(store.put("k", { v: 1 })).rejects.toBeInstanceOf(StoreClosedError);
@@ -215,6 +216,30 @@ describe("redactText", () => {
   });
 });
 
+describe("BaseStore close with operations under way", () => {
+  it("lets an operation already talking to the backend finish before closing", async () => {
+    class SlowStore extends NullStore {
+      readonly events: string[] = [];
+      protected override async getEntry(): Promise<undefined> {
+        this.events.push("get started");
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        this.events.push("get finished");
+        return undefined;
+      }
+      protected override async closeStore(): Promise<void> {
+        this.events.push("closed");
+      }
+    }
+    const store = new SlowStore();
+    await store.setup();
+    const reading = store.get("k");
+    await new Promise((resolve) => setImmediate(resolve));
+    await store.close();
+    await expect(reading).resolves.toBeUndefined();
+    expect(store.events).toEqual(["get started", "get finished", "closed"]);
+  });
+});
+
 describe("BaseStore iteration", () => {
   class ListingStore extends NullStore {
     keys(): AsyncIterable<string> {
@@ -231,5 +256,15 @@ describe("BaseStore iteration", () => {
     await expect(iterator.next()).resolves.toEqual({ value: "a", done: false });
     await store.close();
     await expect(iterator.next()).rejects.toBeInstanceOf(StoreClosedError);
+  });
+});
+
+describe("redactError", () => {
+  it("redacts errors from another realm, which fail instanceof Error", async () => {
+    const { runInNewContext } = await import("node:vm");
+    const foreign = runInNewContext('new Error("password hunter2-secret leaked")') as { message: string };
+    expect(foreign instanceof Error).toBe(false);
+    redactError(foreign, [PASSWORD]);
+    expect(foreign.message).toBe("password *** leaked");
   });
 });
