@@ -80,10 +80,12 @@ export class InvalidArgumentError extends KeyValueError {
 /** The backend cannot hold an entry this large. */
 export class ValueTooLargeError extends KeyValueError {
   readonly size: number;
-  readonly limit: number;
+  /** The backend's limit in bytes, when the store knows it (a server may refuse on its own). */
+  readonly limit: number | undefined;
 
-  constructor(size: number, limit: number, options?: KeyValueErrorOptions) {
-    super("KV_VALUE_TOO_LARGE", `entry of ${size} bytes exceeds the backend's limit of ${limit} bytes`, options);
+  constructor(size: number, limit: number | undefined, options?: KeyValueErrorOptions) {
+    const bound = limit === undefined ? "the backend's limit" : `the backend's limit of ${limit} bytes`;
+    super("KV_VALUE_TOO_LARGE", `entry of ${size} bytes exceeds ${bound}`, options);
     this.size = size;
     this.limit = limit;
   }

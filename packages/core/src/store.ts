@@ -24,6 +24,9 @@ import {
 } from "./types.js";
 import { assertJsonObject, cloneJsonObject, isWellFormedString } from "./values.js";
 
+/** The last instant an envelope can name: Python's datetime stops at year 9999. */
+const LATEST_EXPIRY = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
 export interface BaseStoreOptions {
   /** The collection used when an operation names none. Default `"default_collection"`. */
   defaultCollection?: string;
@@ -340,6 +343,9 @@ export abstract class BaseStore implements AsyncKeyValue, Closeable {
     if (ttl === undefined) return undefined;
     if (typeof ttl !== "number" || !Number.isFinite(ttl) || ttl <= 0) {
       throw new InvalidTtlError(`ttl must be a finite number of seconds greater than 0, got ${typeof ttl === "number" ? ttl : typeof ttl}`);
+    }
+    if (this.now() + ttl * 1000 > LATEST_EXPIRY) {
+      throw new InvalidTtlError(`ttl ${ttl} reaches past 9999-12-31, the latest time the stored format (and Python) can hold`);
     }
     return ttl;
   }

@@ -146,4 +146,5 @@ export const INVALID_TTLS: readonly (readonly [string, unknown])[] = [
   ["a boolean", true],
   ["null", null],
   ["an object", { seconds: 1 }],
+  ["past year 9999", 1e300],
 ];
