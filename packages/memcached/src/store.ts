@@ -251,10 +251,8 @@ class MemcachedStore extends BaseStore {
       await this.client.set(item.storageKey, item.envelope, { expires: item.expires });
     } catch (error) {
       if (!(error instanceof Error && TOO_LARGE_MESSAGE.test(error.message))) throw error;
-      const tooLarge = new ValueTooLargeError(item.size, this.maxItemSize, { key: item.key, collection: item.collection, cause: error });
-      // The server's own limit is below maxItemSize: say so rather than quote the wrong limit.
-      tooLarge.message = `entry of about ${item.size} bytes was refused by the server as too large: its item size limit (memcached -I) is below maxItemSize (${this.maxItemSize})`;
-      throw tooLarge;
+      // The server's own limit is below maxItemSize, and unknown here.
+      throw new ValueTooLargeError(item.size, undefined, { key: item.key, collection: item.collection, cause: error });
     }
   }
 
