@@ -43,20 +43,34 @@ export function formatTimestamp(date: Date): string {
 
 const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d+))?(Z|z|[+-]\d{2}(?::?\d{2})?)?$/;
 
-/** The last texts parsed: the entries of a batch share their creation and expiry times. */
-const recentlyParsed = new Map<string, number | undefined>();
-const RECENTLY_PARSED_LIMIT = 8;
-
 /** Reads an ISO-8601 timestamp with `Z`, `+00:00` or any offset and any number of fraction digits; no offset means UTC. */
 export function parseTimestamp(text: string): Date | undefined {
-  if (recentlyParsed.has(text)) {
-    const time = recentlyParsed.get(text);
-    return time === undefined ? undefined : new Date(time);
-  }
-  const parsed = parseTimestampText(text);
-  if (recentlyParsed.size >= RECENTLY_PARSED_LIMIT) recentlyParsed.delete(recentlyParsed.keys().next().value as string);
-  recentlyParsed.set(text, parsed?.getTime());
-  return parsed;
+  return parseCanonicalTimestamp(text) ?? parseTimestampText(text);
+}
+
+/** `YYYY-MM-DDTHH:MM:SS.ffffff+00:00`, what @kv and py-key-value write, read digit by digit: this runs for every entry read. */
+function parseCanonicalTimestamp(text: string): Date | undefined {
+  if (text.length !== 32 || !text.endsWith("+00:00") || text[10] !== "T" || text[19] !== ".") return undefined;
+  const digits = (start: number, end: number): number => {
+    let value = 0;
+    for (let index = start; index < end; index++) {
+      const digit = text.charCodeAt(index) - 48;
+      if (digit < 0 || digit > 9) return Number.NaN;
+      value = value * 10 + digit;
+    }
+    return value;
+  };
+  const year = digits(0, 4);
+  const month = digits(5, 7);
+  const day = digits(8, 10);
+  const hour = digits(11, 13);
+  const minute = digits(14, 16);
+  const second = digits(17, 19);
+  const microseconds = digits(20, 26);
+  if (!(year >= 100 && month >= 1 && month <= 12 && day >= 1 && day <= 31 && hour <= 23 && minute <= 59 && second <= 59 && microseconds >= 0)) return undefined;
+  const time = Date.UTC(year, month - 1, day, hour, minute, second, Math.floor(microseconds / 1000));
+  // Day 31 of a 30-day month rolls over: leave such text to the strict reader, which refuses it.
+  return new Date(time).getUTCDate() === day ? new Date(time) : undefined;
 }
 
 function parseTimestampText(text: string): Date | undefined {
@@ -89,14 +103,13 @@ export interface EnvelopeNames {
  * `expires_at` left out when the entry never expires.
  */
 export function serializeEnvelope(entry: ManagedEntry, names: EnvelopeNames = {}): string {
-  const envelope: Record<string, unknown> = {};
-  if (names.collection !== undefined) envelope.collection = names.collection;
-  if (entry.createdAt !== undefined) envelope.created_at = formatTimestamp(entry.createdAt);
-  if (entry.expiresAt !== undefined) envelope.expires_at = formatTimestamp(entry.expiresAt);
-  if (names.key !== undefined) envelope.key = names.key;
-  envelope.value = entry.value;
-  envelope.version = 1;
-  return JSON.stringify(envelope);
+  // Concatenated in sorted key order rather than stringifying an envelope object: this runs for every write.
+  let text = "{";
+  if (names.collection !== undefined) text += `"collection":${JSON.stringify(names.collection)},`;
+  if (entry.createdAt !== undefined) text += `"created_at":"${formatTimestamp(entry.createdAt)}",`;
+  if (entry.expiresAt !== undefined) text += `"expires_at":"${formatTimestamp(entry.expiresAt)}",`;
+  if (names.key !== undefined) text += `"key":${JSON.stringify(names.key)},`;
+  return `${text}"value":${JSON.stringify(entry.value)},"version":1}`;
 }
 
 export interface ParsedEnvelope extends EnvelopeNames {
@@ -109,51 +122,55 @@ export interface ParsedEnvelope extends EnvelopeNames {
  * is a `DeserializationError` naming `where` (the key and collection read), never a crash.
  */
 export function parseEnvelope(text: string | JsonObject, where: EnvelopeNames = {}): ParsedEnvelope {
-  const fail = (reason: string, cause?: unknown): never => {
-    throw new DeserializationError(
-      `cannot read the stored entry for key ${JSON.stringify(where.key ?? "?")} in collection ${JSON.stringify(where.collection ?? "?")}: ${reason}`,
-      { key: where.key, collection: where.collection, cause },
-    );
-  };
   let envelope: JsonObject | undefined;
   if (typeof text === "string") {
     try {
       envelope = parseJsonObject(text);
     } catch (error) {
-      fail("it is not valid JSON", error);
+      throw unreadable(where, "it is not valid JSON", error);
     }
   } else {
     envelope = text;
   }
-  if (envelope === undefined) return fail("it is not a JSON object");
+  if (envelope === undefined) throw unreadable(where, "it is not a JSON object");
 
   let value = envelope.value;
   if (typeof value === "string") {
     try {
       value = parseJsonObject(value);
     } catch (error) {
-      fail("its value is a string that is not valid JSON", error);
+      throw unreadable(where, "its value is a string that is not valid JSON", error);
     }
   }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) return fail("its value is not a JSON object");
-
-  const readTime = (field: "created_at" | "expires_at"): Date | undefined => {
-    const raw = envelope[field];
-    if (raw === undefined || raw === null) return undefined;
-    const date = typeof raw === "string" ? parseTimestamp(raw) : undefined;
-    return date ?? fail(`its ${field} is not an ISO-8601 timestamp`);
-  };
-  const readName = (field: "key" | "collection"): string | undefined => {
-    const raw = envelope[field];
-    if (raw === undefined || raw === null) return undefined;
-    return typeof raw === "string" ? raw : fail(`its ${field} is not a string`);
-  };
+  if (typeof value !== "object" || value === null || Array.isArray(value)) throw unreadable(where, "its value is not a JSON object");
   const version = envelope.version;
-  if (version !== undefined && version !== 1) fail(`its version ${JSON.stringify(version)} is not supported`);
+  if (version !== undefined && version !== 1) throw unreadable(where, `its version ${JSON.stringify(version)} is not supported`);
 
   return {
-    entry: new ManagedEntry(value, readTime("created_at"), readTime("expires_at")),
-    key: readName("key"),
-    collection: readName("collection"),
+    entry: new ManagedEntry(value, readTime(envelope, "created_at", where), readTime(envelope, "expires_at", where)),
+    key: readName(envelope, "key", where),
+    collection: readName(envelope, "collection", where),
   };
+}
+
+function unreadable(where: EnvelopeNames, reason: string, cause?: unknown): DeserializationError {
+  return new DeserializationError(
+    `cannot read the stored entry for key ${JSON.stringify(where.key ?? "?")} in collection ${JSON.stringify(where.collection ?? "?")}: ${reason}`,
+    { key: where.key, collection: where.collection, cause },
+  );
+}
+
+function readTime(envelope: JsonObject, field: "created_at" | "expires_at", where: EnvelopeNames): Date | undefined {
+  const raw = envelope[field];
+  if (raw === undefined || raw === null) return undefined;
+  const date = typeof raw === "string" ? parseTimestamp(raw) : undefined;
+  if (date === undefined) throw unreadable(where, `its ${field} is not an ISO-8601 timestamp`);
+  return date;
+}
+
+function readName(envelope: JsonObject, field: "key" | "collection", where: EnvelopeNames): string | undefined {
+  const raw = envelope[field];
+  if (raw === undefined || raw === null) return undefined;
+  if (typeof raw !== "string") throw unreadable(where, `its ${field} is not a string`);
+  return raw;
 }

@@ -24,6 +24,8 @@ import {
 } from "./types.js";
 import { assertJsonObject, cloneJsonObject, isWellFormedString } from "./values.js";
 
+const SANITIZED_COLLECTIONS_CACHED = 1_024;
+
 /** The last instant an envelope can name: Python's datetime stops at year 9999. */
 const LATEST_EXPIRY = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
@@ -61,6 +63,7 @@ export abstract class BaseStore implements AsyncKeyValue, Closeable {
   private readonly secrets: string[];
   private setupPromise: Promise<void> | undefined;
   private readonly collectionSetups = new Map<string, Promise<void>>();
+  private readonly sanitizedCollections = new Map<string, string>();
   /** Set once setup has succeeded, so the hot path skips awaiting it. */
   private storeReady = false;
   private readonly readyCollections = new Set<string>();
@@ -133,7 +136,14 @@ export abstract class BaseStore implements AsyncKeyValue, Closeable {
   }
 
   protected sanitizeCollection(collection: string): string {
-    return this.collectionSanitizationStrategy.sanitize(collection);
+    // A store sees few collections and strategies are pure, so each is mapped once (a hash per call would add up).
+    let sanitized = this.sanitizedCollections.get(collection);
+    if (sanitized === undefined) {
+      if (this.sanitizedCollections.size >= SANITIZED_COLLECTIONS_CACHED) this.sanitizedCollections.clear();
+      sanitized = this.collectionSanitizationStrategy.sanitize(collection);
+      this.sanitizedCollections.set(collection, sanitized);
+    }
+    return sanitized;
   }
 
   // ---- The protocol -----------------------------------------------------------------
@@ -284,10 +294,12 @@ export abstract class BaseStore implements AsyncKeyValue, Closeable {
     const found = await this.run(collection, () =>
       unique.length === 1 ? this.getEntry(collection, unique[0]!).then((entry) => [entry]) : this.getEntries(collection, unique),
     );
-    const byKey = new Map<string, ManagedEntry | undefined>();
-    unique.forEach((key, index) => byKey.set(key, this.live(found[index])));
-    if (unique.length === keys.length) return keys.map((key) => byKey.get(key));
+    const now = this.now();
+    const live = found.map((entry) => (entry === undefined || entry.isExpired(now) ? undefined : entry));
+    if (unique.length === keys.length) return live;
     // A key asked for twice is answered with two separate objects.
+    const byKey = new Map<string, ManagedEntry | undefined>();
+    unique.forEach((key, index) => byKey.set(key, live[index]));
     const answered = new Set<string>();
     return keys.map((key) => {
       const entry = byKey.get(key);
@@ -359,7 +371,11 @@ export abstract class BaseStore implements AsyncKeyValue, Closeable {
   }
 
   private assertOpen(): void {
-    if (this.closePromise !== undefined) throw new StoreClosedError(`${this.constructor.name} is closed`);
+    if (this.closePromise !== undefined) throw this.closedError();
+  }
+
+  private closedError(): StoreClosedError {
+    return new StoreClosedError(`${this.constructor.name} is closed`);
   }
 
   private ensureSetup(): Promise<void> {
@@ -393,21 +409,39 @@ export abstract class BaseStore implements AsyncKeyValue, Closeable {
   }
 
   /** Runs one operation: open check, setup, then the hook, with its errors wrapped. */
-  private async run<T>(collection: string | undefined, operation: () => Promise<T>, context: KeyValueErrorOptions = {}): Promise<T> {
-    this.assertOpen();
+  private run<T>(collection: string | undefined, operation: () => Promise<T>, context?: KeyValueErrorOptions): Promise<T> {
+    if (this.closePromise !== undefined) return Promise.reject(this.closedError());
+    // The hot path, once set up: no awaits of already-settled setup promises.
+    if (this.storeReady && (collection === undefined || this.readyCollections.has(collection))) return this.invoke(collection, operation, context);
+    return this.runAfterSetup(collection, operation, context);
+  }
+
+  private async runAfterSetup<T>(collection: string | undefined, operation: () => Promise<T>, context?: KeyValueErrorOptions): Promise<T> {
     if (!this.storeReady) await this.ensureSetup();
     if (collection !== undefined && !this.readyCollections.has(collection)) await this.ensureCollectionSetup(collection);
     // close() may have been called while setup was awaited.
     this.assertOpen();
-    const pending = operation();
-    this.inFlight.add(pending);
+    return this.invoke(collection, operation, context);
+  }
+
+  private invoke<T>(collection: string | undefined, operation: () => Promise<T>, context: KeyValueErrorOptions | undefined): Promise<T> {
+    let pending: Promise<T>;
     try {
-      return await pending;
+      pending = operation();
     } catch (error) {
-      throw this.wrapError(error, { collection, ...context });
-    } finally {
-      this.inFlight.delete(pending);
+      return Promise.reject(this.wrapError(error, { collection, ...context }));
     }
+    this.inFlight.add(pending);
+    return pending.then(
+      (result) => {
+        this.inFlight.delete(pending);
+        return result;
+      },
+      (error: unknown) => {
+        this.inFlight.delete(pending);
+        throw this.wrapError(error, { collection, ...context });
+      },
+    );
   }
 
   private async *iterate(collection: string | undefined, source: AsyncIterable<string>, limit: number): AsyncGenerator<string> {
