@@ -45,8 +45,14 @@ const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:[.,](\d
 
 /** Reads an ISO-8601 timestamp with `Z`, `+00:00` or any offset and any number of fraction digits; no offset means UTC. */
 export function parseTimestamp(text: string): Date | undefined {
-  return parseCanonicalTimestamp(text) ?? parseTimestampText(text);
+  // The entries of a batch share their times: comparing with the last text read is cheaper than reading it.
+  if (text === lastParsed.text) return lastParsed.time === undefined ? undefined : new Date(lastParsed.time);
+  const date = parseCanonicalTimestamp(text) ?? parseTimestampText(text);
+  lastParsed = { text, time: date?.getTime() };
+  return date;
 }
+
+let lastParsed: { text: string; time: number | undefined } = { text: "", time: undefined };
 
 /** `YYYY-MM-DDTHH:MM:SS.ffffff+00:00`, what @kv and py-key-value write, read digit by digit: this runs for every entry read. */
 function parseCanonicalTimestamp(text: string): Date | undefined {
