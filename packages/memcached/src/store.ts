@@ -58,6 +58,8 @@ const DEFAULT_TIMEOUT_MS = 1_000;
 const ATTEMPTS = 2;
 const RETRY_DELAY_MS = 100;
 const COLLECTION_STRATEGY = new MemcachedCollectionSanitizationStrategy();
+/** The watchdog looks for stuck operations at least this often. */
+const MIN_SWEEP_MS = 50;
 const SILENT_LOGGER = { log: (): void => {} };
 
 const CONNECTION_ERROR_CODES = new Set(["ECONNREFUSED", "ECONNRESET", "ECONNABORTED", "EPIPE", "ETIMEDOUT", "EHOSTUNREACH", "ENETUNREACH", "ENOTFOUND", "EAI_AGAIN"]);
@@ -117,6 +119,9 @@ class MemcachedStore extends BaseStore {
   private readonly maxItemSize: number;
   /** How long memjs may take to answer or fail, with its retry; past it, the operation fails anyway. */
   private readonly operationDeadline: number;
+  /** Operations under way and when each must have settled: one sweeping timer rather than a timer per operation. */
+  private readonly deadlines = new Map<(error: Error) => void, number>();
+  private watchdog: NodeJS.Timeout | undefined;
 
   constructor(options: MemcachedStoreOptions = {}) {
     const { client, servers, host, port, username, password, keySanitizationStrategy, destroyFlushesServer } = options;
@@ -161,6 +166,7 @@ class MemcachedStore extends BaseStore {
   }
 
   protected override async closeStore(): Promise<void> {
+    clearInterval(this.watchdog);
     // close() ends open connections; memjs's quit() would first open one to say goodbye.
     if (this.ownsClient) this.client.close();
   }
@@ -282,17 +288,41 @@ class MemcachedStore extends BaseStore {
    * the next request starts on a fresh connection.
    */
   private guard<T>(operation: Promise<T>): Promise<T> {
-    let timer: NodeJS.Timeout | undefined;
-    const deadline = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => {
-        const stuck = new Error(`connection closed: no reply within ${this.operationDeadline} ms`);
-        for (const server of this.client.servers) if (Object.keys(server.errorCallbacks).length > 0) server.error(stuck);
-        reject(stuck);
-      }, this.operationDeadline);
-      timer.unref();
+    return new Promise<T>((resolve, reject) => {
+      this.deadlines.set(reject, Date.now() + this.operationDeadline);
+      this.watchdog ??= setInterval(() => this.failStuckOperations(), Math.max(MIN_SWEEP_MS, this.operationDeadline / 4)).unref();
+      operation.then(
+        (value) => {
+          this.deadlines.delete(reject);
+          resolve(value);
+        },
+        (error: unknown) => {
+          this.deadlines.delete(reject);
+          reject(error);
+        },
+      );
     });
-    return Promise.race([operation, deadline]).finally(() => clearTimeout(timer));
   }
+
+  /** Fails the operations past their deadline, and memjs's requests stuck with them; stops when nothing is under way. */
+  private failStuckOperations(): void {
+    if (this.deadlines.size === 0) {
+      clearInterval(this.watchdog);
+      this.watchdog = undefined;
+      return;
+    }
+    const now = Date.now();
+    let stuck: Error | undefined;
+    for (const [reject, deadline] of this.deadlines) {
+      if (deadline > now) continue;
+      stuck ??= new Error(`connection closed: no reply within ${this.operationDeadline} ms`);
+      this.deadlines.delete(reject);
+      reject(stuck);
+    }
+    if (stuck === undefined) return;
+    for (const server of this.client.servers) if (Object.keys(server.errorCallbacks).length > 0) server.error(stuck);
+  }
+
 }
 
 /**
