@@ -4,7 +4,9 @@ import { Bench } from "tinybench";
 
 export const KEY_COUNT = 1_000;
 export const BATCH = 100;
-const TIME_MS = Number(process.env.KV_BENCH_TIME_MS ?? 1_000);
+const TIME_MS = Number(process.env.KV_BENCH_TIME_MS ?? 500);
+/** Rounds per operation, each with the contenders in a rotated order; the median round counts, so drift and order effects even out. */
+const ROUNDS = Number(process.env.KV_BENCH_ROUNDS ?? 3);
 
 /** A value of about 1 KB of JSON. */
 function valueFor(index: number): JsonObject {
@@ -102,21 +104,28 @@ export async function compare(title: string, subject: Contender, peers: Contende
   for (const contender of [subject, ...peers]) await preload(contender);
   const misses: string[] = [];
   const flight = workload.inFlight === 1 ? "" : `, ${workload.inFlight} single operations in flight`;
-  console.log(`\n${title} — 1 KB values, batches of ${BATCH}${flight}; ops/s (batches/s for *Many)`);
+  console.log(`\n${title} — 1 KB values, batches of ${BATCH}${flight}; ops/s (batches/s for *Many), median of ${ROUNDS} rounds`);
   const header = ["operation", subject.name, ...peers.flatMap((peer) => [peer.name, `÷ ${peer.name}`])];
   const rows: string[][] = [];
   for (const operation of OPERATIONS) {
-    const bench = new Bench({ time: TIME_MS, warmupTime: 200 });
-    for (const contender of [subject, ...peers]) bench.add(contender.name, task(contender, operation, workload));
-    await bench.run();
-    const perTask = operation === "get" || operation === "put" ? workload.inFlight : 1;
-    const throughput = new Map(
-      bench.tasks.map((benchTask) => {
+    const contenders = [subject, ...peers];
+    const tasks = new Map(contenders.map((contender) => [contender.name, task(contender, operation, workload)]));
+    const samples = new Map<string, number[]>(contenders.map((contender) => [contender.name, []]));
+    for (let round = 0; round < ROUNDS; round++) {
+      const bench = new Bench({ time: TIME_MS, warmupTime: 100 });
+      for (let index = 0; index < contenders.length; index++) {
+        const { name } = contenders[(index + round) % contenders.length]!;
+        bench.add(name, tasks.get(name)!);
+      }
+      await bench.run();
+      for (const benchTask of bench.tasks) {
         const result = benchTask.result as { state: string; throughput?: { mean: number }; error?: unknown };
         if (result.state !== "completed" || result.throughput === undefined) throw new Error(`${benchTask.name} ${operation} failed: ${String(result.error)}`);
-        return [benchTask.name, result.throughput.mean * perTask] as const;
-      }),
-    );
+        samples.get(benchTask.name)!.push(result.throughput.mean);
+      }
+    }
+    const perTask = operation === "get" || operation === "put" ? workload.inFlight : 1;
+    const throughput = new Map([...samples].map(([name, rounds]) => [name, median(rounds) * perTask]));
     const own = throughput.get(subject.name)!;
     const row = [operation, format(own)];
     for (const peer of peers) {
@@ -132,6 +141,12 @@ export async function compare(title: string, subject: Contender, peers: Contende
   }
   printTable(header, rows);
   return misses;
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2;
 }
 
 function format(opsPerSecond: number): string {
