@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe } from "@jest/globals";
-import { DEFINITIONS, findBinary, fromEnvironment, hasContainerRuntime, startContainer, startLocal, type ServerRequest, type TestServer } from "./servers.js";
+import { DEFINITIONS, findLocalServer, fromEnvironment, hasContainerRuntime, startContainer, startLocal, type ServerRequest, type TestServer } from "./servers.js";
 
 export { DEFINITIONS, type ServerAddress, type ServerKind, type ServerRequest, type TestServer } from "./servers.js";
 
@@ -13,8 +13,8 @@ function describeRequest(request: ServerRequest): string {
 export function serverSource(request: ServerRequest): TestServer["source"] | undefined {
   const definition = DEFINITIONS[request.kind];
   if (!request.controllable && process.env[(request.cluster ? definition.clusterEnvVar : definition.envVar) ?? ""]) return "env";
-  if (hasContainerRuntime()) return "container";
-  if (findBinary(definition.server) !== undefined) return "local";
+  if (definition.container !== undefined && hasContainerRuntime()) return "container";
+  if (findLocalServer(request.kind) !== undefined) return "local";
   return undefined;
 }
 
@@ -25,11 +25,11 @@ export function serverSource(request: ServerRequest): TestServer["source"] | und
 export async function startServer(request: ServerRequest): Promise<TestServer> {
   const fromEnv = fromEnvironment(request);
   if (fromEnv) return fromEnv;
-  if (hasContainerRuntime()) {
+  if (DEFINITIONS[request.kind].container !== undefined && hasContainerRuntime()) {
     try {
       return await startContainer(request);
     } catch (error) {
-      if (findBinary(DEFINITIONS[request.kind].server) === undefined) throw error;
+      if (findLocalServer(request.kind) === undefined) throw error;
       console.warn(`Testcontainers could not start ${describeRequest(request)} (${String(error)}); using the local binary`);
     }
   }

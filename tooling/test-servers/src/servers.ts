@@ -1,13 +1,16 @@
-import { execFile } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { execFile, execFileSync } from "node:child_process";
+import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
+import { createRequire } from "node:module";
+import { delimiter, dirname, join } from "node:path";
 import { promisify } from "node:util";
 import { ask, freePort, LocalProcess, waitUntil } from "./local-process.js";
 
 const run = promisify(execFile);
+// Jest runs this file as CommonJS, where `require` resolves from here; an ES module bundle resolves from the working directory.
+const resolveModule: NodeJS.RequireResolve = typeof require === "function" ? require.resolve : createRequire(join(process.cwd(), "/")).resolve;
 
-export type ServerKind = "redis" | "valkey" | "memcached";
+export type ServerKind = "redis" | "valkey" | "memcached" | "postgres" | "dynamodb" | "azure-tables";
 
 export interface ServerAddress {
   host: string;
@@ -22,7 +25,11 @@ export interface TestServer {
   /** The first (or only) node. */
   readonly host: string;
   readonly port: number;
-  /** `redis://127.0.0.1:6379`-style for Redis and Valkey, `127.0.0.1:11211` for Memcached. */
+  /**
+   * How a client reaches it: `redis://127.0.0.1:6379` for Redis and Valkey, `127.0.0.1:11211`
+   * for Memcached, `postgres://kv@127.0.0.1:5432/postgres`, `http://127.0.0.1:8000` for
+   * DynamoDB, and an Azure Storage connection string for Azure Tables.
+   */
   readonly url: string;
   /** Every node: one for a standalone server, the masters of a cluster. */
   readonly nodes: readonly ServerAddress[];
@@ -41,35 +48,72 @@ export interface ServerRequest {
   controllable?: boolean;
 }
 
+/** How one kind of server is had: from the environment, a container image, or a local program. */
 interface Definition {
   /** Environment variable with a server to use instead of starting one. */
   envVar: string;
   clusterEnvVar?: string;
-  image: string;
-  containerPort: number;
+  /** The official image for Testcontainers; absent where there is none to use. */
+  container?: { image: string; port: number; environment?: Record<string, string>; command?: string[] };
+  /** The local program's name, for messages and PATH lookup. */
   server: string;
   cli?: string;
   /** What to install for a local server, for the skip message. */
   packages: string;
-  args(port: number, directory: string): string[];
+  /** The local program, where it is not simply `server` on the PATH. */
+  findLocal?(): string | undefined;
+  /** Prepares the data directory once (e.g. initdb). */
+  prepare?(program: string, directory: string): Promise<void>;
+  /** The command line that runs the server in the foreground. */
+  launch(program: string, port: number, directory: string): { command: string; args: string[] };
   ready(port: number): Promise<boolean>;
   url(address: ServerAddress): string;
 }
 
 const isRoot = process.getuid?.() === 0;
+/** PostgreSQL refuses to run as root: as root, its programs run as this user. */
+const POSTGRES_USER = "postgres";
+const AZURITE_ACCOUNT = "devstoreaccount1";
+/** Azurite's well-known development key (public, in Microsoft's documentation). */
+const AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
+
+const connects = async (port: number): Promise<boolean> => {
+  await ask(port, "", () => true, 500).catch((error: Error) => {
+    if (!/no reply/.test(error.message)) throw error;
+  });
+  return true;
+};
+
+/** Runs `program` as the PostgreSQL user when this process is root. */
+function asPostgresUser(program: string, args: string[]): { command: string; args: string[] } {
+  return isRoot ? { command: "setpriv", args: ["--reuid", POSTGRES_USER, "--regid", POSTGRES_USER, "--init-groups", program, ...args] } : { command: program, args };
+}
 
 function redisLike(server: string, cli: string, image: string, prefix: string, packages: string): Definition {
   return {
     envVar: `KV_TEST_${prefix}_URL`,
     clusterEnvVar: `KV_TEST_${prefix}_CLUSTER_NODES`,
-    image,
-    containerPort: 6379,
+    container: { image, port: 6379 },
     server,
     cli,
     packages,
-    args: (port, directory) => ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory],
+    launch: (program, port, directory) => ({
+      command: program,
+      args: ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", directory],
+    }),
     ready: async (port) => (await ask(port, "PING\r\n", (reply) => reply.includes("\r\n"))).startsWith("+PONG"),
     url: ({ host, port }) => `redis://${host}:${port}`,
+  };
+}
+
+/** A server shipped as an npm package of this workspace, run with this Node. */
+function nodeProgram(script: string): () => string | undefined {
+  return () => {
+    try {
+      return resolveModule(script);
+    } catch {
+      return undefined;
+    }
   };
 }
 
@@ -78,15 +122,86 @@ export const DEFINITIONS: Record<ServerKind, Definition> = {
   valkey: redisLike("valkey-server", "valkey-cli", "valkey/valkey:8", "VALKEY", "valkey-server (apt, bookworm-backports)"),
   memcached: {
     envVar: "KV_TEST_MEMCACHED_URL",
-    image: "memcached:1.6",
-    containerPort: 11211,
+    container: { image: "memcached:1.6", port: 11211 },
     server: "memcached",
     packages: "memcached (apt)",
-    args: (port) => ["-l", "127.0.0.1", "-p", String(port), "-m", "64", "-U", "0", ...(isRoot ? ["-u", "root"] : [])],
+    launch: (program, port) => ({ command: program, args: ["-l", "127.0.0.1", "-p", String(port), "-m", "64", "-U", "0", ...(isRoot ? ["-u", "root"] : [])] }),
     ready: async (port) => (await ask(port, "version\r\n", (reply) => reply.includes("\r\n"))).startsWith("VERSION"),
     url: ({ host, port }) => `${host}:${port}`,
   },
+  postgres: {
+    envVar: "KV_TEST_POSTGRES_URL",
+    container: { image: "postgres:15", port: 5432, environment: { POSTGRES_USER: "kv", POSTGRES_HOST_AUTH_METHOD: "trust" } },
+    server: "postgres",
+    packages: "postgresql (apt)",
+    findLocal: () => {
+      const versions = existsSync("/usr/lib/postgresql") ? readdirSync("/usr/lib/postgresql").sort((a, b) => Number(b) - Number(a)) : [];
+      const installed = versions.map((version) => `/usr/lib/postgresql/${version}/bin/postgres`).find((program) => existsSync(program));
+      return installed ?? findBinary("postgres");
+    },
+    prepare: async (program, directory) => {
+      if (isRoot) {
+        // The server's user must reach its directory through the harness's private temp directory.
+        chmodSync(dirname(directory), 0o711);
+        chownSync(directory, userId(POSTGRES_USER), groupId(POSTGRES_USER));
+      }
+      const initdb = asPostgresUser(join(dirname(program), "initdb"), ["-D", join(directory, "data"), "-A", "trust", "-U", "kv", "-E", "UTF8", "--no-sync"]);
+      await run(initdb.command, initdb.args);
+    },
+    launch: (program, port, directory) =>
+      asPostgresUser(program, [
+        "-D", join(directory, "data"), "-p", String(port), "-k", directory,
+        "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+      ]),
+    ready: async (port) => {
+      const pgIsReady = findBinary("pg_isready");
+      if (pgIsReady === undefined) return connects(port);
+      return run(pgIsReady, ["-h", "127.0.0.1", "-p", String(port), "-U", "kv"]).then(() => true, () => false);
+    },
+    url: ({ host, port }) => `postgres://kv@${host}:${port}/postgres`,
+  },
+  dynamodb: {
+    envVar: "KV_TEST_DYNAMODB_URL",
+    server: "dynalite",
+    packages: "dynalite (npm, a dependency of @kv/test-servers)",
+    findLocal: nodeProgram("dynalite/cli.js"),
+    launch: (program, port) => ({ command: process.execPath, args: [program, "--port", String(port), "--host", "127.0.0.1"] }),
+    ready: connects,
+    url: ({ host, port }) => `http://${host}:${port}`,
+  },
+  "azure-tables": {
+    envVar: "KV_TEST_AZURE_TABLES_URL",
+    container: {
+      image: "mcr.microsoft.com/azure-storage/azurite:3.35.0",
+      port: 10002,
+      command: ["azurite-table", "--tableHost", "0.0.0.0", "--inMemoryPersistence", "--disableTelemetry"],
+    },
+    server: "azurite-table",
+    packages: "azurite (npm, a dependency of @kv/test-servers)",
+    findLocal: nodeProgram("azurite/dist/src/table/main.js"),
+    launch: (program, port) => ({
+      command: process.execPath,
+      args: [program, "--tableHost", "127.0.0.1", "--tablePort", String(port), "--inMemoryPersistence", "--disableTelemetry", "--silent"],
+    }),
+    ready: connects,
+    url: ({ host, port }) =>
+      `DefaultEndpointsProtocol=http;AccountName=${AZURITE_ACCOUNT};AccountKey=${AZURITE_KEY};TableEndpoint=http://${host}:${port}/${AZURITE_ACCOUNT};`,
+  },
 };
+
+function userId(name: string): number {
+  return Number(execFileSync("id", ["-u", name], { encoding: "utf8" }).trim());
+}
+
+function groupId(name: string): number {
+  return Number(execFileSync("id", ["-g", name], { encoding: "utf8" }).trim());
+}
+
+/** The local program for a kind of server, if this machine has it. */
+export function findLocalServer(kind: ServerKind): string | undefined {
+  const definition = DEFINITIONS[kind];
+  return definition.findLocal ? definition.findLocal() : findBinary(definition.server);
+}
 
 export function findBinary(name: string): string | undefined {
   for (const directory of (process.env.PATH ?? "").split(delimiter)) {
@@ -141,8 +256,8 @@ export function fromEnvironment(request: ServerRequest): TestServer | undefined 
 /** Starts the server binary on free 127.0.0.1 ports, in a temporary directory removed at shutdown. */
 export async function startLocal(request: ServerRequest): Promise<TestServer> {
   const definition = DEFINITIONS[request.kind];
-  const binary = findBinary(definition.server);
-  if (binary === undefined) throw new Error(`${definition.server} is not installed`);
+  const program = findLocalServer(request.kind);
+  if (program === undefined) throw new Error(`${definition.server} is not installed`);
   const directory = mkdtempSync(join(tmpdir(), `kv-${request.kind}-`));
   const processes: LocalProcess[] = [];
   const nodes: ServerAddress[] = [];
@@ -155,9 +270,10 @@ export async function startLocal(request: ServerRequest): Promise<TestServer> {
     for (let index = 0; index < nodeCount; index++) {
       const port = await freePort(request.cluster ? 10_000 : undefined);
       const nodeDirectory = mkdtempSync(join(directory, `node-${index}-`));
-      const args = definition.args(port, nodeDirectory);
+      await definition.prepare?.(program, nodeDirectory);
+      const { command, args } = definition.launch(program, port, nodeDirectory);
       if (request.cluster) args.push("--cluster-enabled", "yes", "--cluster-config-file", join(nodeDirectory, "nodes.conf"), "--cluster-node-timeout", "2000");
-      const process = new LocalProcess(binary, args, () => definition.ready(port));
+      const process = new LocalProcess(command, args, () => definition.ready(port));
       processes.push(process);
       nodes.push({ host: "127.0.0.1", port });
       await process.start();
@@ -207,23 +323,28 @@ async function waitForCluster(definition: Definition, nodes: ServerAddress[]): P
 export async function startContainer(request: ServerRequest): Promise<TestServer> {
   const { GenericContainer, Wait } = await import("testcontainers");
   const definition = DEFINITIONS[request.kind];
+  const image = definition.container;
+  if (image === undefined) throw new Error(`no container image is used for ${request.kind}`);
   if (!request.cluster) {
     const port = await freePort();
-    const container = await new GenericContainer(definition.image)
-      .withExposedPorts({ container: definition.containerPort, host: port })
-      .withWaitStrategy(Wait.forListeningPorts())
-      .start();
-    const node = { host: container.getHost(), port };
+    let container = new GenericContainer(image.image)
+      .withExposedPorts({ container: image.port, host: port })
+      .withEnvironment(image.environment ?? {})
+      .withWaitStrategy(Wait.forListeningPorts());
+    if (image.command) container = container.withCommand(image.command);
+    const started = await container.start();
+    await waitUntil(`the ${request.kind} container`, () => definition.ready(port), 60_000);
+    const node = { host: started.getHost(), port };
     return server(request, "container", [node], {
       interrupt: async () => {
-        await container.stop({ remove: false });
+        await started.stop({ remove: false });
       },
       resume: async () => {
-        await container.restart();
+        await started.restart();
         await waitUntil("the container", () => definition.ready(port));
       },
       shutdown: async () => {
-        await container.stop();
+        await started.stop();
       },
     });
   }
@@ -232,7 +353,7 @@ export async function startContainer(request: ServerRequest): Promise<TestServer
     .map((port) => `${definition.server} --port ${port} --cluster-enabled yes --cluster-config-file nodes-${port}.conf --cluster-announce-ip 127.0.0.1 --save '' --daemonize yes`)
     .join(" && ");
   const create = `${definition.cli} --cluster create ${ports.map((port) => `127.0.0.1:${port}`).join(" ")} --cluster-replicas 0 --cluster-yes`;
-  const container = await new GenericContainer(definition.image)
+  const container = await new GenericContainer(image.image)
     .withNetworkMode("host")
     .withEntrypoint(["sh", "-c"])
     .withCommand([`${launch} && sleep 1 && ${create} && sleep infinity`])

@@ -41,3 +41,19 @@ describe("local servers", () => {
     }
   }, 60_000);
 });
+
+describe("local servers started as programs of their own", () => {
+  it.each(["postgres", "dynamodb", "azure-tables"] as const)("starts, interrupts, resumes and shuts down %s", async (kind) => {
+    const server = await startLocal({ kind });
+    try {
+      expect(await connects(server.port)).toBe(true);
+      await server.interrupt();
+      expect(await connects(server.port)).toBe(false);
+      await server.resume();
+      expect(await connects(server.port)).toBe(true);
+    } finally {
+      await server.shutdown();
+    }
+    expect(await connects(server.port)).toBe(false);
+  }, 60_000);
+});
