@@ -1,0 +1,1 @@
+export { DynamoDBStore, MAX_ITEM_BYTES, type DynamoDBStoreOptions } from "./store.js";
