@@ -5,7 +5,9 @@ import { INVALID_TTLS } from "./corpus.js";
 import { collect, sleep, type SuiteContext } from "./context.js";
 
 /** Long enough to be seen alive on a slow backend, short enough to keep the suite fast. */
-const SHORT_TTL_SECONDS = 1.5;
+const SHORT_TTL_SECONDS = 2;
+/** How early before expiry a read still has to see an entry alive: a loaded machine may read late. */
+const ALIVE_MARGIN_MS = 300;
 
 export function describeTtl(context: SuiteContext): void {
   const tolerance = context.options.limits?.ttlToleranceSeconds ?? 1;
@@ -61,8 +63,9 @@ export function describeTtl(context: SuiteContext): void {
       await store.put("replaced", { v: "new" }, { collection });
       await store.put("stays", { v: "stays" }, { collection, ttl: 600 });
       await store.put("gone", { v: "gone" }, { collection: onlyExpired, ttl: SHORT_TTL_SECONDS });
-      await expect(store.get("a", { collection })).resolves.toEqual({ v: "a" });
-      await expect(store.get("single", { collection })).resolves.toEqual({ v: "single" });
+      const alive = await Promise.all([store.get("a", { collection }), store.get("single", { collection })]);
+      // Seen alive only while certainly before expiry; on a machine so loaded that the writes took the whole TTL, only expiry is checked.
+      if (Date.now() - start < SHORT_TTL_SECONDS * 1000 - ALIVE_MARGIN_MS) expect(alive).toEqual([{ v: "a" }, { v: "single" }]);
 
       await sleep(Math.max(0, start + SHORT_TTL_SECONDS * 1000 + 150 - Date.now()));
 
