@@ -11,7 +11,7 @@ export interface ConformanceLimits {
    * just over it; when absent, it round-trips a 2 MB value.
    */
   maxEntryBytes?: number;
-  /** How far a reported remaining TTL may stray from the expected one, in seconds. Default 1. */
+  /** How far a reported remaining TTL may stray from the expected one, in seconds. Default 2. */
   ttlToleranceSeconds?: number;
 }
 

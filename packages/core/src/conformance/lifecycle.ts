@@ -137,7 +137,7 @@ export function describeLifecycle(context: SuiteContext): void {
         await expect(reader.getMany(["a", "b"], { collection })).resolves.toEqual([{ v: "a" }, { v: "b", nested: { list: [1, 2, 3] } }]);
         const ttl = await reader.ttl("ttl", { collection });
         expect(ttl?.value).toEqual({ v: "ttl" });
-        expect(ttl?.ttl).toBeGreaterThan(120 - (context.options.limits?.ttlToleranceSeconds ?? 1) - 1);
+        expect(ttl?.ttl).toBeGreaterThan(120 - (context.options.limits?.ttlToleranceSeconds ?? 2) - 1);
       });
     });
   }

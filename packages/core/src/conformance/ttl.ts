@@ -10,7 +10,7 @@ const SHORT_TTL_SECONDS = 2;
 const ALIVE_MARGIN_MS = 300;
 
 export function describeTtl(context: SuiteContext): void {
-  const tolerance = context.options.limits?.ttlToleranceSeconds ?? 1;
+  const tolerance = context.options.limits?.ttlToleranceSeconds ?? 2;
 
   describe("time to live", () => {
     it("reports the remaining TTL within tolerance, and undefined for entries that never expire", async () => {
