@@ -7,8 +7,8 @@ import { promisify } from "node:util";
 import { ask, freePort, LocalProcess, waitUntil } from "./local-process.js";
 
 const run = promisify(execFile);
-// Jest runs this file as CommonJS, where `require` resolves from here; an ES module bundle resolves from the working directory.
-const resolveModule: NodeJS.RequireResolve = typeof require === "function" ? require.resolve : createRequire(join(process.cwd(), "/")).resolve;
+// Jest runs this file as CommonJS, where modules resolve from here; an ES module bundle (the bench) resolves from the working directory.
+const resolveModule: NodeJS.RequireResolve = createRequire(typeof __filename === "string" ? __filename : join(process.cwd(), "/")).resolve;
 
 export type ServerKind = "redis" | "valkey" | "memcached" | "postgres" | "dynamodb" | "azure-tables";
 
