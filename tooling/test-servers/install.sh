@@ -1,10 +1,18 @@
 #!/usr/bin/env bash
 # Installs the database servers the backend tests start on Debian, when missing:
 # redis-server, memcached and postgresql with apt, valkey-server from
-# bookworm-backports. Idempotent, and quick when everything is there. Elsewhere
+# bookworm-backports; and moto's DynamoDB server from PyPI, in a venv. Idempotent, and quick when everything is there. Elsewhere
 # (no apt, not root) it says what is missing and leaves it to Docker or to you;
 # under CI=true a missing server is an error.
 set -euo pipefail
+
+# moto's DynamoDB, a second implementation the DynamoDB store is tested against, in a venv of its own.
+MOTO_VERSION=5.2.5
+moto_venv="${XDG_CACHE_HOME:-$HOME/.cache}/kv-test-servers/moto-$MOTO_VERSION"
+if [ ! -x "$moto_venv/bin/moto_server" ] && command -v python3 >/dev/null 2>&1; then
+  echo "installing moto[server] $MOTO_VERSION in $moto_venv"
+  python3 -m venv "$moto_venv" && "$moto_venv/bin/pip" install -q "moto[server]==$MOTO_VERSION" || { rm -rf "$moto_venv"; echo "moto could not be installed" >&2; }
+fi
 
 missing=()
 command -v redis-server >/dev/null 2>&1 || missing+=(redis-server)

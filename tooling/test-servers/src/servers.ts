@@ -1,6 +1,6 @@
 import { execFile, execFileSync } from "node:child_process";
 import { chmodSync, chownSync, existsSync, mkdtempSync, readdirSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import { createRequire } from "node:module";
 import { delimiter, dirname, join } from "node:path";
 import { promisify } from "node:util";
@@ -10,7 +10,7 @@ const run = promisify(execFile);
 // Jest runs this file as CommonJS, where modules resolve from here; an ES module bundle (the bench) resolves from the working directory.
 const resolveModule: NodeJS.RequireResolve = createRequire(typeof __filename === "string" ? __filename : join(process.cwd(), "/")).resolve;
 
-export type ServerKind = "redis" | "valkey" | "memcached" | "postgres" | "dynamodb" | "azure-tables";
+export type ServerKind = "redis" | "valkey" | "memcached" | "postgres" | "dynamodb" | "moto" | "azure-tables";
 
 export interface ServerAddress {
   host: string;
@@ -73,6 +73,8 @@ interface Definition {
 const isRoot = process.getuid?.() === 0;
 /** PostgreSQL refuses to run as root: as root, its programs run as this user. */
 const POSTGRES_USER = "postgres";
+/** The moto release install.sh puts in its venv. */
+const MOTO_VERSION = "5.2.5";
 const AZURITE_ACCOUNT = "devstoreaccount1";
 /** Azurite's well-known development key (public, in Microsoft's documentation). */
 const AZURITE_KEY = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
@@ -166,6 +168,18 @@ export const DEFINITIONS: Record<ServerKind, Definition> = {
     packages: "dynalite (npm, a dependency of @kv/test-servers)",
     findLocal: nodeProgram("dynalite/cli.js"),
     launch: (program, port) => ({ command: process.execPath, args: [program, "--port", String(port), "--host", "127.0.0.1"] }),
+    ready: connects,
+    url: ({ host, port }) => `http://${host}:${port}`,
+  },
+  moto: {
+    envVar: "KV_TEST_MOTO_URL",
+    server: "moto_server",
+    packages: "moto[server] (PyPI; tooling/test-servers/install.sh puts it in a venv)",
+    findLocal: () => {
+      const venv = join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "kv-test-servers", `moto-${MOTO_VERSION}`, "bin", "moto_server");
+      return existsSync(venv) ? venv : findBinary("moto_server");
+    },
+    launch: (program, port) => ({ command: program, args: ["-H", "127.0.0.1", "-p", String(port)] }),
     ready: connects,
     url: ({ host, port }) => `http://${host}:${port}`,
   },
