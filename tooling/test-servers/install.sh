@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the database servers the backend tests start on Debian, when missing:
 # redis-server, memcached and postgresql with apt, valkey-server from
-# bookworm-backports; and moto's DynamoDB server from PyPI, in a venv. Idempotent, and quick when everything is there. Elsewhere
+# bookworm-backports; moto's DynamoDB server from PyPI, in a venv; FerretDB built
+# from tooling/ferretdb; and Elasticsearch's integ-test distribution from Maven Central. Idempotent, and quick when everything is there. Elsewhere
 # (no apt, not root) it says what is missing and leaves it to Docker or to you;
 # under CI=true a missing server is an error.
 set -euo pipefail
@@ -12,6 +13,38 @@ moto_venv="${XDG_CACHE_HOME:-$HOME/.cache}/kv-test-servers/moto-$MOTO_VERSION"
 if [ ! -x "$moto_venv/bin/moto_server" ] && command -v python3 >/dev/null 2>&1; then
   echo "installing moto[server] $MOTO_VERSION in $moto_venv"
   python3 -m venv "$moto_venv" && "$moto_venv/bin/pip" install -q "moto[server]==$MOTO_VERSION" || { rm -rf "$moto_venv"; echo "moto could not be installed" >&2; }
+fi
+
+cache="${XDG_CACHE_HOME:-$HOME/.cache}/kv-test-servers"
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+
+# FerretDB (MongoDB wire protocol on SQLite), built from our own tooling/ferretdb
+# module; Go's build cache makes this quick after the first time.
+if command -v go >/dev/null 2>&1; then
+  (cd "$here/../ferretdb" && go build -o "$cache/ferretdb/ferretdb" .) || echo "FerretDB could not be built" >&2
+fi
+
+# Elasticsearch's integ-test distribution from Maven Central, unpacked once; it runs
+# as an unprivileged user, since Elasticsearch refuses root.
+ES_VERSION=8.19.7
+# As root it goes where its own user can read it (a home directory is usually closed).
+es_parent="$cache"
+[ "$(id -u)" = 0 ] && es_parent=/var/cache/kv-test-servers
+es_home="$es_parent/elasticsearch-$ES_VERSION"
+if [ ! -x "$es_home/bin/elasticsearch" ] && command -v mvn >/dev/null 2>&1; then
+  echo "fetching Elasticsearch $ES_VERSION (integ-test-zip) from Maven Central"
+  if mvn -q dependency:get -Dartifact="org.elasticsearch.distribution.integ-test-zip:elasticsearch:$ES_VERSION:zip" >/dev/null; then
+    zip="$HOME/.m2/repository/org/elasticsearch/distribution/integ-test-zip/elasticsearch/$ES_VERSION/elasticsearch-$ES_VERSION.zip"
+    mkdir -p "$es_parent" && rm -rf "$es_home.partial" && mkdir "$es_home.partial" &&
+      (cd "$es_home.partial" && unzip -q "$zip") && mv "$es_home.partial/elasticsearch-$ES_VERSION" "$es_home" && rm -rf "$es_home.partial"
+  else
+    echo "Elasticsearch could not be fetched" >&2
+  fi
+fi
+if [ -d "$es_home" ] && [ "$(id -u)" = 0 ]; then
+  id elasticsearch >/dev/null 2>&1 || useradd --system --no-create-home --shell /usr/sbin/nologin elasticsearch
+  # Elasticsearch writes its keystore into its config directory.
+  chown -R elasticsearch: "$es_home"
 fi
 
 missing=()

@@ -66,11 +66,12 @@ export class LocalProcess {
     readonly command: string,
     readonly args: readonly string[],
     private readonly ready: () => Promise<boolean>,
+    private readonly environment: Record<string, string> = {},
   ) {}
 
   async start(): Promise<void> {
     this.output = "";
-    const child = spawn(this.command, this.args, { stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(this.command, this.args, { stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...this.environment } });
     this.child = child;
     const record = (chunk: Buffer): void => {
       this.output = (this.output + chunk.toString("utf8")).slice(-4_000);

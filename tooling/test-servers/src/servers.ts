@@ -10,7 +10,7 @@ const run = promisify(execFile);
 // Jest runs this file as CommonJS, where modules resolve from here; an ES module bundle (the bench) resolves from the working directory.
 const resolveModule: NodeJS.RequireResolve = createRequire(typeof __filename === "string" ? __filename : join(process.cwd(), "/")).resolve;
 
-export type ServerKind = "redis" | "valkey" | "memcached" | "postgres" | "dynamodb" | "moto" | "azure-tables";
+export type ServerKind = "redis" | "valkey" | "memcached" | "postgres" | "dynamodb" | "moto" | "azure-tables" | "mongodb" | "elasticsearch";
 
 export interface ServerAddress {
   host: string;
@@ -48,6 +48,12 @@ export interface ServerRequest {
   controllable?: boolean;
 }
 
+interface Launch {
+  command: string;
+  args: string[];
+  environment?: Record<string, string>;
+}
+
 /** How one kind of server is had: from the environment, a container image, or a local program. */
 interface Definition {
   /** Environment variable with a server to use instead of starting one. */
@@ -65,7 +71,7 @@ interface Definition {
   /** Prepares the data directory once (e.g. initdb). */
   prepare?(program: string, directory: string): Promise<void>;
   /** The command line that runs the server in the foreground. */
-  launch(program: string, port: number, directory: string): { command: string; args: string[] };
+  launch(program: string, port: number, directory: string): Promise<Launch> | Launch;
   ready(port: number): Promise<boolean>;
   url(address: ServerAddress): string;
 }
@@ -73,6 +79,16 @@ interface Definition {
 const isRoot = process.getuid?.() === 0;
 /** PostgreSQL refuses to run as root: as root, its programs run as this user. */
 const POSTGRES_USER = "postgres";
+/** The release install.sh fetches, and the user it runs as. */
+const ELASTICSEARCH_VERSION = "8.19.7";
+const ELASTICSEARCH_USER = "elasticsearch";
+
+/** Elasticsearch's integ-test distribution brings no JDK: point it at this machine's Java 17 or newer. */
+function javaHome(): Record<string, string> {
+  const home = process.env.ES_JAVA_HOME ?? process.env.JAVA_HOME ?? (existsSync("/usr/lib/jvm/java-17-openjdk-amd64") ? "/usr/lib/jvm/java-17-openjdk-amd64" : undefined);
+  return home === undefined ? {} : { ES_JAVA_HOME: home };
+}
+
 /** The moto release install.sh puts in its venv. */
 const MOTO_VERSION = "5.2.5";
 const AZURITE_ACCOUNT = "devstoreaccount1";
@@ -86,10 +102,19 @@ const connects = async (port: number): Promise<boolean> => {
   return true;
 };
 
-/** Runs `program` as the PostgreSQL user when this process is root. */
-function asPostgresUser(program: string, args: string[]): { command: string; args: string[] } {
-  return isRoot ? { command: "setpriv", args: ["--reuid", POSTGRES_USER, "--regid", POSTGRES_USER, "--init-groups", program, ...args] } : { command: program, args };
+/** Runs `program` as `user` when this process is root (PostgreSQL and Elasticsearch refuse root). */
+function asUser(user: string, program: string, args: string[]): Launch {
+  return isRoot ? { command: "setpriv", args: ["--reuid", user, "--regid", user, "--init-groups", program, ...args] } : { command: program, args };
 }
+
+/** Lets `user` (when this process is root) write in a node directory inside the harness's private temp directory. */
+function handOver(directory: string, user: string): void {
+  if (!isRoot) return;
+  chmodSync(dirname(directory), 0o711);
+  chownSync(directory, userId(user), groupId(user));
+}
+
+const kvCache = (): string => join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "kv-test-servers");
 
 function redisLike(server: string, cli: string, image: string, prefix: string, packages: string): Definition {
   return {
@@ -142,16 +167,12 @@ export const DEFINITIONS: Record<ServerKind, Definition> = {
       return installed ?? findBinary("postgres");
     },
     prepare: async (program, directory) => {
-      if (isRoot) {
-        // The server's user must reach its directory through the harness's private temp directory.
-        chmodSync(dirname(directory), 0o711);
-        chownSync(directory, userId(POSTGRES_USER), groupId(POSTGRES_USER));
-      }
-      const initdb = asPostgresUser(join(dirname(program), "initdb"), ["-D", join(directory, "data"), "-A", "trust", "-U", "kv", "-E", "UTF8", "--no-sync"]);
+      handOver(directory, POSTGRES_USER);
+      const initdb = asUser(POSTGRES_USER, join(dirname(program), "initdb"), ["-D", join(directory, "data"), "-A", "trust", "-U", "kv", "-E", "UTF8", "--no-sync"]);
       await run(initdb.command, initdb.args);
     },
     launch: (program, port, directory) =>
-      asPostgresUser(program, [
+      asUser(POSTGRES_USER, program, [
         "-D", join(directory, "data"), "-p", String(port), "-k", directory,
         "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
       ]),
@@ -176,11 +197,52 @@ export const DEFINITIONS: Record<ServerKind, Definition> = {
     server: "moto_server",
     packages: "moto[server] (PyPI; tooling/test-servers/install.sh puts it in a venv)",
     findLocal: () => {
-      const venv = join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "kv-test-servers", `moto-${MOTO_VERSION}`, "bin", "moto_server");
+      const venv = join(kvCache(), `moto-${MOTO_VERSION}`, "bin", "moto_server");
       return existsSync(venv) ? venv : findBinary("moto_server");
     },
     launch: (program, port) => ({ command: program, args: ["-H", "127.0.0.1", "-p", String(port)] }),
     ready: connects,
+    url: ({ host, port }) => `http://${host}:${port}`,
+  },
+  mongodb: {
+    envVar: "KV_TEST_MONGODB_URL",
+    container: { image: "mongo:8", port: 27017 },
+    server: "ferretdb",
+    packages: "FerretDB (tooling/test-servers/install.sh builds tooling/ferretdb with Go)",
+    findLocal: () => {
+      const built = join(kvCache(), "ferretdb", "ferretdb");
+      return existsSync(built) ? built : undefined;
+    },
+    launch: (program, port, directory) => ({ command: program, args: ["-listen", `127.0.0.1:${port}`, "-dir", directory] }),
+    ready: connects,
+    url: ({ host, port }) => `mongodb://${host}:${port}/`,
+  },
+  elasticsearch: {
+    envVar: "KV_TEST_ELASTICSEARCH_URL",
+    container: {
+      image: `docker.elastic.co/elasticsearch/elasticsearch:${ELASTICSEARCH_VERSION}`,
+      port: 9200,
+      environment: { "discovery.type": "single-node", "xpack.security.enabled": "false", ES_JAVA_OPTS: "-Xms512m -Xmx512m" },
+    },
+    server: "elasticsearch",
+    packages: "Elasticsearch's integ-test-zip (tooling/test-servers/install.sh fetches it from Maven Central)",
+    findLocal: () =>
+      [join("/var/cache/kv-test-servers", `elasticsearch-${ELASTICSEARCH_VERSION}`), join(kvCache(), `elasticsearch-${ELASTICSEARCH_VERSION}`)]
+        .map((home) => join(home, "bin", "elasticsearch"))
+        .find((program) => existsSync(program)),
+    prepare: async (_program, directory) => handOver(directory, ELASTICSEARCH_USER),
+    launch: async (program, port, directory) => ({
+      ...asUser(ELASTICSEARCH_USER, program, [
+        "-Expack.security.enabled=false", "-Ediscovery.type=single-node", "-Enetwork.host=127.0.0.1",
+        `-Ehttp.port=${port}`, `-Etransport.port=${await freePort()}`,
+        `-Epath.data=${join(directory, "data")}`, `-Epath.logs=${join(directory, "logs")}`,
+      ]),
+      environment: { ES_JAVA_OPTS: "-Xms512m -Xmx512m", ...javaHome() },
+    }),
+    ready: async (port) => {
+      const reply = await ask(port, "GET /_cluster/health?wait_for_status=green&timeout=1s HTTP/1.0\r\n\r\n", (text) => text.includes("}"), 3_000);
+      return reply.includes('"status":"green"');
+    },
     url: ({ host, port }) => `http://${host}:${port}`,
   },
   "azure-tables": {
@@ -285,9 +347,9 @@ export async function startLocal(request: ServerRequest): Promise<TestServer> {
       const port = await freePort(request.cluster ? 10_000 : undefined);
       const nodeDirectory = mkdtempSync(join(directory, `node-${index}-`));
       await definition.prepare?.(program, nodeDirectory);
-      const { command, args } = definition.launch(program, port, nodeDirectory);
+      const { command, args, environment } = await definition.launch(program, port, nodeDirectory);
       if (request.cluster) args.push("--cluster-enabled", "yes", "--cluster-config-file", join(nodeDirectory, "nodes.conf"), "--cluster-node-timeout", "2000");
-      const process = new LocalProcess(command, args, () => definition.ready(port));
+      const process = new LocalProcess(command, args, () => definition.ready(port), environment);
       processes.push(process);
       nodes.push({ host: "127.0.0.1", port });
       await process.start();

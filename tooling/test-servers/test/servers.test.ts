@@ -14,7 +14,7 @@ function connects(port: number): Promise<boolean> {
 }
 
 describe("local servers", () => {
-  it.each(["redis", "valkey", "memcached", "postgres", "dynamodb", "moto", "azure-tables"] as const)("starts, interrupts, resumes and shuts down %s", async (kind) => {
+  it.each(["redis", "valkey", "memcached", "postgres", "dynamodb", "moto", "azure-tables", "mongodb", "elasticsearch"] as const)("starts, interrupts, resumes and shuts down %s", async (kind) => {
     const server = await startLocal({ kind });
     try {
       expect(await connects(server.port)).toBe(true);
