@@ -1,0 +1,1 @@
+export { ElasticsearchStore, type ElasticsearchStoreOptions } from "./store.js";
