@@ -3,7 +3,7 @@ import { DEFINITIONS, findLocalServer, fromEnvironment, hasContainerRuntime, sta
 
 export { DEFINITIONS, type ServerAddress, type ServerKind, type ServerRequest, type TestServer } from "./servers.js";
 
-const SERVER_START_TIMEOUT_MS = 120_000;
+const SERVER_START_TIMEOUT_MS = 240_000;
 
 function describeRequest(request: ServerRequest): string {
   return `${request.kind}${request.cluster ? " cluster" : ""}`;

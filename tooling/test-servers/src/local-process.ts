@@ -67,6 +67,7 @@ export class LocalProcess {
     readonly args: readonly string[],
     private readonly ready: () => Promise<boolean>,
     private readonly environment: Record<string, string> = {},
+    private readonly startTimeoutMs = 30_000,
   ) {}
 
   async start(): Promise<void> {
@@ -82,7 +83,7 @@ export class LocalProcess {
       child.once("exit", (code, signal) => reject(new Error(`${this.command} exited (${code ?? signal}) before it was ready:\n${this.output}`))),
     );
     exited.catch(() => undefined);
-    await Promise.race([waitUntil(`${this.command} ${this.args.join(" ")}`, this.ready), exited]);
+    await Promise.race([waitUntil(`${this.command} ${this.args.join(" ")}`, this.ready, this.startTimeoutMs), exited]);
   }
 
   async stop(): Promise<void> {

@@ -73,6 +73,8 @@ interface Definition {
   /** The command line that runs the server in the foreground. */
   launch(program: string, port: number, directory: string): Promise<Launch> | Launch;
   ready(port: number): Promise<boolean>;
+  /** How long a start may take before it counts as failed. Default 30 s. */
+  startTimeoutMs?: number;
   url(address: ServerAddress): string;
 }
 
@@ -243,6 +245,8 @@ export const DEFINITIONS: Record<ServerKind, Definition> = {
       const reply = await ask(port, "GET /_cluster/health?wait_for_status=green&timeout=1s HTTP/1.0\r\n\r\n", (text) => text.includes("}"), 3_000);
       return reply.includes('"status":"green"');
     },
+    // A JVM on two busy cores: 7 s when the machine is quiet, much longer while the whole test suite runs.
+    startTimeoutMs: 180_000,
     url: ({ host, port }) => `http://${host}:${port}`,
   },
   "azure-tables": {
@@ -349,7 +353,7 @@ export async function startLocal(request: ServerRequest): Promise<TestServer> {
       await definition.prepare?.(program, nodeDirectory);
       const { command, args, environment } = await definition.launch(program, port, nodeDirectory);
       if (request.cluster) args.push("--cluster-enabled", "yes", "--cluster-config-file", join(nodeDirectory, "nodes.conf"), "--cluster-node-timeout", "2000");
-      const process = new LocalProcess(command, args, () => definition.ready(port), environment);
+      const process = new LocalProcess(command, args, () => definition.ready(port), environment, definition.startTimeoutMs);
       processes.push(process);
       nodes.push({ host: "127.0.0.1", port });
       await process.start();

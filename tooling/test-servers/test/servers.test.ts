@@ -26,7 +26,8 @@ describe("local servers", () => {
       await server.shutdown();
     }
     expect(await connects(server.port)).toBe(false);
-  }, 60_000);
+    // Elasticsearch starts twice here, a JVM each time.
+  }, 400_000);
 
   it.each(["redis", "valkey"] as const)("starts a healthy 3-master %s cluster, and a node comes back", async (kind) => {
     const server = await startLocal({ kind, cluster: true });
