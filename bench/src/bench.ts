@@ -2,13 +2,14 @@
  * pnpm bench: each @kv store against its raw primitive or client and against
  * Keyv, all measured in the same run on the same machine. Prints ops/s and the
  * ratios; these are measurements, not tests. `KV_BENCH_TIME_MS` sets the time per task;
- * `KV_BENCH_ONLY=embedded,resp,memcached,postgres,dynamodb,azure-tables` picks suites.
+ * `KV_BENCH_ONLY=embedded,resp,memcached,postgres,dynamodb,azure-tables,elasticsearch` picks suites.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { benchAzureTables } from "./azure-tables.js";
 import { benchDynamoDB } from "./dynamodb.js";
+import { benchElasticsearch } from "./elasticsearch.js";
 import { benchEmbedded } from "./embedded.js";
 import { benchMemcached } from "./memcached.js";
 import { benchPostgres } from "./postgres.js";
@@ -25,6 +26,7 @@ async function main(): Promise<void> {
       postgres: benchPostgres,
       dynamodb: benchDynamoDB,
       "azure-tables": benchAzureTables,
+      elasticsearch: benchElasticsearch,
     };
     const only = process.env.KV_BENCH_ONLY?.split(",");
     const misses: string[] = [];
