@@ -1,0 +1,1 @@
+export { MongoDBStore, MAX_DOCUMENT_BYTES, type EntryDocument, type MongoDBStoreOptions } from "./store.js";
