@@ -16,6 +16,19 @@ if [ ! -x "$moto_venv/bin/moto_server" ] && command -v python3 >/dev/null 2>&1; 
 fi
 
 cache="${XDG_CACHE_HOME:-$HOME/.cache}/kv-test-servers"
+
+# py-key-value (the Python original) in a venv of its own: the interop tests write with
+# it and read with @kv, and the reverse; the wrapper tests check its payload formats.
+# Its Elasticsearch client stays on 8.x to speak to the 8.x server.
+PYKV_VERSION=0.4.6
+pykv_venv="${XDG_CACHE_HOME:-$HOME/.cache}/kv-test-servers/py-key-value-$PYKV_VERSION"
+if [ ! -f "$pykv_venv/.installed" ] && command -v python3 >/dev/null 2>&1; then
+  echo "installing py-key-value-aio $PYKV_VERSION in $pykv_venv"
+  rm -rf "$pykv_venv"
+  python3 -m venv "$pykv_venv" &&
+    "$pykv_venv/bin/pip" install -q "py-key-value-aio[redis,valkey,memcached,postgresql,mongodb,elasticsearch,dynamodb,filetree,disk,memory,pydantic,wrappers-encryption]==$PYKV_VERSION" "elasticsearch>=8,<9" &&
+    touch "$pykv_venv/.installed" || { rm -rf "$pykv_venv"; echo "py-key-value could not be installed" >&2; }
+fi
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 
 # FerretDB (MongoDB wire protocol on SQLite), built from our own tooling/ferretdb
