@@ -56,6 +56,11 @@ const PLAIN_COLLECTION = /^(?![sh]_)[a-z0-9_.-]+$/;
 const MAX_ID_BYTES = 512;
 const PAGE_SIZE = 1_000;
 const REQUEST_TIMEOUT_MS = 10_000;
+/**
+ * Creating or deleting an index waits for a cluster-state update and shard allocation,
+ * which a busy node serializes: seconds each when many arrive at once.
+ */
+const INDEX_ADMIN_OPTIONS = { requestTimeout: 90_000 };
 /** Room for index names in a `DELETE /a,b,c` line, under Elasticsearch's 4,096-byte limit with percent-encoding. */
 const DELETE_URL_BYTES = 1_200;
 
@@ -176,7 +181,7 @@ export class ElasticsearchStore extends BaseStore implements EnumerateKeys, Enum
       const index = this.indexName(name);
       const client = this.client!;
       const live = await client.count({ index, query: this.liveQuery(), ignore_unavailable: true });
-      await client.indices.delete({ index, ignore_unavailable: true });
+      await client.indices.delete({ index, ignore_unavailable: true }, INDEX_ADMIN_OPTIONS);
       return live.count > 0;
     });
   }
@@ -190,7 +195,7 @@ export class ElasticsearchStore extends BaseStore implements EnumerateKeys, Enum
       for (let start = 0; start < names.length; ) {
         let end = start + 1;
         for (let bytes = names[start]!.length; end < names.length && bytes + names[end]!.length + 1 < DELETE_URL_BYTES; end++) bytes += names[end]!.length + 1;
-        await client.indices.delete({ index: names.slice(start, end).join(","), ignore_unavailable: true });
+        await client.indices.delete({ index: names.slice(start, end).join(","), ignore_unavailable: true }, INDEX_ADMIN_OPTIONS);
         start = end;
       }
       return true;
@@ -242,11 +247,11 @@ export class ElasticsearchStore extends BaseStore implements EnumerateKeys, Enum
     }
     // Creating and accepting "already exists" is one round trip where asking first is two.
     try {
-      await client.indices.create({ index, mappings: mapping(FLATTENED) });
+      await client.indices.create({ index, mappings: mapping(FLATTENED) }, INDEX_ADMIN_OPTIONS);
     } catch (error) {
       if (errorType(error) === "resource_already_exists_exception") return;
       if (errorType(error) !== "mapper_parsing_exception" || !/flattened/.test(errorReason(error))) throw error;
-      await client.indices.create({ index, mappings: mapping(NOT_INDEXED) });
+      await client.indices.create({ index, mappings: mapping(NOT_INDEXED) }, INDEX_ADMIN_OPTIONS);
     }
   }
 
