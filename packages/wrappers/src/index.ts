@@ -1,0 +1,2 @@
+export { KeyValueWrapper, capabilitiesOf, capabilitiesOfAll, closeStores, forEachStore, setupStores } from "./wrapper.js";
+export { ValueTransformWrapper } from "./value-transform-wrapper.js";
