@@ -1,6 +1,7 @@
 export * from "./types.js";
 export * from "./errors.js";
 export { assertJsonObject, cloneJsonObject, isWellFormedString, parseJsonObject } from "./values.js";
+export { assertValidLimit, assertValidName, assertValidTtl } from "./validation.js";
 export {
   ManagedEntry,
   formatTimestamp,

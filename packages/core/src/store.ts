@@ -22,7 +22,8 @@ import {
   type PutOptions,
   type TtlResult,
 } from "./types.js";
-import { assertJsonObject, cloneJsonObject, isWellFormedString } from "./values.js";
+import { assertValidLimit, assertValidName, assertValidTtl } from "./validation.js";
+import { assertJsonObject, cloneJsonObject } from "./values.js";
 
 const SANITIZED_COLLECTIONS_CACHED = 1_024;
 
@@ -339,9 +340,7 @@ export abstract class BaseStore implements AsyncKeyValue, Closeable {
   }
 
   private validateName(name: unknown, kind: "key" | "collection"): asserts name is string {
-    if (typeof name !== "string") throw new InvalidKeyError(`${kind} must be a string, got ${typeof name}`);
-    if (name === "") throw new InvalidKeyError(`${kind} must not be empty`);
-    if (!isWellFormedString(name)) throw new InvalidKeyError(`${kind} ${JSON.stringify(name)} contains a lone UTF-16 surrogate`);
+    assertValidName(name, kind);
     const strategy = kind === "key" ? this.keySanitizationStrategy : this.collectionSanitizationStrategy;
     try {
       strategy.validate(name);
@@ -352,10 +351,8 @@ export abstract class BaseStore implements AsyncKeyValue, Closeable {
   }
 
   private validateTtl(ttl: unknown): number | undefined {
+    assertValidTtl(ttl);
     if (ttl === undefined) return undefined;
-    if (typeof ttl !== "number" || !Number.isFinite(ttl) || ttl <= 0) {
-      throw new InvalidTtlError(`ttl must be a finite number of seconds greater than 0, got ${typeof ttl === "number" ? ttl : typeof ttl}`);
-    }
     if (this.now() + ttl * 1000 > LATEST_EXPIRY) {
       throw new InvalidTtlError(`ttl ${ttl} reaches past 9999-12-31, the latest time the stored format (and Python) can hold`);
     }
@@ -363,11 +360,8 @@ export abstract class BaseStore implements AsyncKeyValue, Closeable {
   }
 
   private validateLimit(limit: unknown): number {
-    if (limit === undefined) return Infinity;
-    if (typeof limit !== "number" || !Number.isInteger(limit) || limit < 0) {
-      throw new InvalidArgumentError(`limit must be a whole number ≥ 0, got ${String(limit)}`);
-    }
-    return limit;
+    assertValidLimit(limit);
+    return limit ?? Infinity;
   }
 
   private assertOpen(): void {

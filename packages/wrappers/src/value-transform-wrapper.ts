@@ -1,6 +1,8 @@
 import {
   InvalidArgumentError,
   assertJsonObject,
+  assertValidName,
+  assertValidTtl,
   type AsyncKeyValue,
   type Capability,
   type JsonObject,
@@ -24,7 +26,9 @@ import { KeyValueWrapper } from "./wrapper.js";
  *   or `undefined` to report the entry as missing. Throw a `KeyValueError`
  *   (`DecryptionError`, `DeserializationError`) for data that cannot be read.
  *
- * Both may be async. `collection` is the resolved name (the default applied). TTLs
+ * Keys, collection and TTL are validated before `encodeValue` runs, so the hooks see
+ * only well-formed names. Both hooks may be async. `collection` is the resolved
+ * name (the default applied). TTLs
  * pass through unchanged: `ttl`/`ttlMany` decode the value and keep the remaining TTL.
  * `putMany` keeps the last value of a repeated key, then validates and encodes every
  * entry before the wrapped store sees any, so a refused entry means nothing is written.
@@ -62,27 +66,36 @@ export abstract class ValueTransformWrapper<S extends AsyncKeyValue = AsyncKeyVa
   }
 
   override async put(key: string, value: JsonObject, options?: PutOptions): Promise<void> {
-    const collection = this.collectionOf(options);
+    const collection = this.validWriteTarget(options);
+    assertValidName(key, "key");
     assertJsonObject(value, { key, collection });
     const encoded = await this.encodeValue(value, key, collection);
     if (encoded !== undefined) await this.inner.put(key, encoded, options);
   }
 
   override async putMany(entries: readonly (readonly [string, JsonObject])[], options?: PutOptions): Promise<void> {
-    const collection = this.collectionOf(options);
+    const collection = this.validWriteTarget(options);
     const lastByKey = new Map<string, JsonObject>();
     if (!Array.isArray(entries)) throw new InvalidArgumentError("putMany takes an array of [key, value] pairs");
     for (const pair of entries) {
       if (!Array.isArray(pair as unknown) || pair.length !== 2) throw new InvalidArgumentError("putMany takes an array of [key, value] pairs");
       const [key, value] = pair;
+      assertValidName(key, "key");
       assertJsonObject(value, { key, collection });
       lastByKey.delete(key);
       lastByKey.set(key, value);
     }
     const encoded = await Promise.all(Array.from(lastByKey, async ([key, value]) => [key, await this.encodeValue(value, key, collection)] as const));
     const kept = encoded.filter((entry): entry is readonly [string, JsonObject] => entry[1] !== undefined);
-    // A batch whose entries were all dropped still goes through, so a bad key or TTL is refused as usual.
-    await this.inner.putMany(kept, options);
+    if (kept.length > 0) await this.inner.putMany(kept, options);
+  }
+
+  /** Refuses a bad collection or TTL before any hook runs, since an encoder may drop the entry before the store would see them. */
+  private validWriteTarget(options: PutOptions | undefined): string {
+    const collection = this.collectionOf(options);
+    assertValidName(collection, "collection");
+    assertValidTtl(options?.ttl);
+    return collection;
   }
 
   private async decodeTtlResult(stored: TtlResult, key: string, collection: string): Promise<TtlResult | undefined> {
