@@ -1,5 +1,6 @@
-import { gunzip, gzip } from "node:zlib";
+import { constants } from "node:buffer";
 import { promisify } from "node:util";
+import { gunzip, gzip } from "node:zlib";
 import { DeserializationError, InvalidArgumentError, parseJsonObject, type AsyncKeyValue, type JsonObject } from "@kv/core";
 import { ValueTransformWrapper } from "../value-transform-wrapper.js";
 
@@ -10,6 +11,9 @@ const gunzipAsync = promisify(gunzip);
 const COMPRESSED_DATA = "__compressed_data__";
 const COMPRESSION_VERSION = "__compression_version__";
 const COMPRESSION_ALGORITHM = "__compression_algorithm__";
+
+/** The most UTF-8 a JavaScript string encodes to: planted data cannot inflate past what a real value could be. */
+const MAX_JSON_BYTES = 3 * constants.MAX_STRING_LENGTH;
 
 export interface CompressionWrapperOptions {
   /** Compress values whose JSON is at least this many bytes (UTF-8). Default 1024, py-key-value's. */
@@ -55,7 +59,8 @@ export class CompressionWrapper<S extends AsyncKeyValue = AsyncKeyValue> extends
     }
     let value: JsonObject | undefined;
     try {
-      value = parseJsonObject((await gunzipAsync(Buffer.from(data, "base64"))).toString("utf8"));
+      const json = await gunzipAsync(Buffer.from(data, "base64"), { maxOutputLength: MAX_JSON_BYTES });
+      value = parseJsonObject(json.toString("utf8"));
     } catch (error) {
       throw unreadable("its data is not gzipped JSON", error);
     }
