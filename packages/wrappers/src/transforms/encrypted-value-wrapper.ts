@@ -2,8 +2,8 @@ import { DecryptionError, EncryptionError, parseJsonObject, type AsyncKeyValue, 
 import { ValueTransformWrapper } from "../value-transform-wrapper.js";
 
 /** py-key-value's field names for an encrypted value. */
-export const ENCRYPTED_DATA = "__encrypted_data__";
-export const ENCRYPTION_VERSION = "__encryption_version__";
+const ENCRYPTED_DATA = "__encrypted_data__";
+const ENCRYPTION_VERSION = "__encryption_version__";
 
 /** Standard base64 with padding, as Python's `b64decode(validate=True)` accepts it. */
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
