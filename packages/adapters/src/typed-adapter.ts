@@ -7,6 +7,7 @@ import {
   type KeyValueError,
   type KeyValueOptions,
   type PutOptions,
+  type TtlResult,
 } from "@kv/core";
 import { collectionAddressed } from "./collection-name.js";
 import { detectItemsWrapping, hasItems, ITEMS, wrapItems, type ItemsWrapping } from "./items-wrapping.js";
@@ -98,18 +99,12 @@ export class TypedAdapter<T, I = T> {
   /** The value and its remaining seconds; `undefined` when missing, expired or (without raising) invalid. */
   async ttl(key: string, options?: KeyValueOptions): Promise<TypedTtlResult<T> | undefined> {
     const found = await this.store.ttl(key, this.address(options));
-    const valid = found === undefined ? undefined : await this.read(found.value, key, options);
-    return valid === undefined ? undefined : { value: valid.value, ttl: found!.ttl };
+    return found === undefined ? undefined : this.readTtlResult(found, key, options);
   }
 
   async ttlMany(keys: readonly string[], options?: KeyValueOptions): Promise<(TypedTtlResult<T> | undefined)[]> {
     const found = await this.store.ttlMany(keys, this.address(options));
-    return Promise.all(
-      found.map(async (entry, index) => {
-        const valid = entry === undefined ? undefined : await this.read(entry.value, keys[index]!, options);
-        return valid === undefined ? undefined : { value: valid.value, ttl: entry!.ttl };
-      }),
-    );
+    return Promise.all(found.map((entry, index) => (entry === undefined ? undefined : this.readTtlResult(entry, keys[index]!, options))));
   }
 
   /** Validates `value` (a failure is a `SerializationError`, before any write) and stores the schema's output. */
@@ -179,6 +174,11 @@ export class TypedAdapter<T, I = T> {
     if (!result.issues) return { value: result.value };
     if (this.raiseOnValidationError) throw fail(`does not match the schema: ${describeIssues(result.issues)}`, result);
     return undefined;
+  }
+
+  private async readTtlResult(found: TtlResult, key: string, options: KeyValueOptions | undefined): Promise<TypedTtlResult<T> | undefined> {
+    const valid = await this.read(found.value, key, options);
+    return valid === undefined ? undefined : { value: valid.value, ttl: found.ttl };
   }
 
   private async validate(value: unknown, fail: (message: string, cause: unknown) => KeyValueError): Promise<StandardSchemaV1.Result<T>> {

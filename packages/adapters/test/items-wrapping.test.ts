@@ -98,6 +98,14 @@ describe("TypedAdapter layout options and edge cases", () => {
     await expect(store.get("k")).resolves.toEqual({ a: 1 });
   });
 
+  it("refuses a putMany batch that is not an array of [key, value] pairs, before any write", async () => {
+    const store = new MemoryStore();
+    const adapter = new TypedAdapter(store, z.object({ a: z.string() }));
+    await expect(adapter.putMany({} as never)).rejects.toThrow(InvalidArgumentError);
+    await expect(adapter.putMany([["k", { a: "x" }], ["lonely"]] as never)).rejects.toThrow(InvalidArgumentError);
+    await expect(store.get("k")).resolves.toBeUndefined();
+  });
+
   it("refuses anything that is not a Standard Schema V1 validator", () => {
     const store = new MemoryStore();
     for (const notASchema of [undefined, null, {}, { "~standard": { version: 2, validate: () => ({ value: 1 }) } }, { parse: () => 1 }]) {
