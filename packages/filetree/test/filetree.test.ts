@@ -66,7 +66,8 @@ describe("FileTreeStore layout", () => {
     ["..", "S_"],
     ["CON", "S_CON"],
     ["con.txt", "S_con_txt"],
-    ["🎉 party", "S__party"],
+    ["a:b*c", "S_a_b_c"],
+    ["tab\there", "S_tab_here"],
     ["S_looks_mapped", "S_S_looks_mapped"],
   ])("maps the key %j to %s-{16 hex}.json and returns it from keys()", async (key, readable) => {
     const store = new FileTreeStore({ dataDirectory: data });
@@ -76,6 +77,16 @@ describe("FileTreeStore layout", () => {
     expect(await collect(store.keys({ collection: "c" }))).toEqual([key]);
     await store.close();
   });
+
+  it.each(["hello world", "user@example.com", "ünïcödé 日本語 🎉", "it's a+b=c,d", ".hidden"])(
+    "keeps the key %j and the collection \"tenant 42\" as file and directory names, where py-key-value writes them",
+    async (key) => {
+      const store = new FileTreeStore({ dataDirectory: data });
+      await store.put(key, { v: 1 }, { collection: "tenant 42" });
+      expect(tree(data)).toEqual(["tenant 42", "tenant 42-info.json", path.join("tenant 42", `${key}.json`)]);
+      await store.close();
+    },
+  );
 
   it("keeps uppercase names where the file system tells case apart", async () => {
     const store = new FileTreeStore({ dataDirectory: data });
@@ -126,8 +137,10 @@ describe("FileTreeStore layout", () => {
 describe("FileTree sanitization strategies", () => {
   it("keep portable names and map the rest", () => {
     const keys = new FileTreeKeySanitizationStrategy();
-    for (const kept of ["alice", "Key", "a.b-c_d", "s_lower", "x.json", "k".repeat(250)]) expect(keys.sanitize(kept)).toBe(kept);
-    for (const mapped of ["", ".", "..", ".hidden", "-dash", "a.", "a b", "NUL", "lpt1.log", "S_x", "H_x", "k".repeat(251)]) {
+    const kept = ["alice", "Key", "a.b-c_d", "s_lower", "x.json", "k".repeat(250), "é".repeat(125), ".hidden", "-dash", "a b", "user@example.com", "ünïcödé 日本語 🎉"];
+    for (const name of kept) expect(keys.sanitize(name)).toBe(name);
+    const decomposed = "e\u0301";
+    for (const mapped of ["", ".", "..", "a.", "a ", "a:b", "a<b", "a|b", "a*b", "a\tb", "NUL", "lpt1.log", "S_x", "H_x", "k".repeat(251), "é".repeat(126), decomposed]) {
       expect(keys.sanitize(mapped)).toMatch(/^S_[A-Za-z0-9_-]*-[0-9a-f]{16}$/);
     }
     const collections = new FileTreeCollectionSanitizationStrategy();
@@ -139,7 +152,7 @@ describe("FileTree sanitization strategies", () => {
   it("map uppercase and s_/h_ names where the file system folds case", () => {
     const keys = new FileTreeKeySanitizationStrategy({ caseSensitive: false });
     expect(keys.sanitize("key")).toBe("key");
-    for (const mapped of ["Key", "KEY", "s_key", "h_key"]) expect(keys.sanitize(mapped)).toMatch(/^S_.*-[0-9a-f]{16}$/);
+    for (const mapped of ["Key", "KEY", "s_key", "h_key", "ü"]) expect(keys.sanitize(mapped)).toMatch(/^S_.*-[0-9a-f]{16}$/);
     expect(keys.sanitize("Key").toLowerCase()).not.toBe(keys.sanitize("KEY").toLowerCase());
   });
 });
