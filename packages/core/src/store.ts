@@ -2,7 +2,6 @@ import { ManagedEntry } from "./entry.js";
 import {
   InvalidArgumentError,
   InvalidKeyError,
-  InvalidTtlError,
   KeyValueError,
   StoreClosedError,
   StoreOperationError,
@@ -26,9 +25,6 @@ import { assertValidLimit, assertValidName, assertValidTtl } from "./validation.
 import { assertJsonObject, cloneJsonObject } from "./values.js";
 
 const SANITIZED_COLLECTIONS_CACHED = 1_024;
-
-/** The last instant an envelope can name: Python's datetime stops at year 9999. */
-const LATEST_EXPIRY = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
 
 export interface BaseStoreOptions {
   /** The collection used when an operation names none. Default `"default_collection"`. */
@@ -351,11 +347,7 @@ export abstract class BaseStore implements AsyncKeyValue, Closeable {
   }
 
   private validateTtl(ttl: unknown): number | undefined {
-    assertValidTtl(ttl);
-    if (ttl === undefined) return undefined;
-    if (this.now() + ttl * 1000 > LATEST_EXPIRY) {
-      throw new InvalidTtlError(`ttl ${ttl} reaches past 9999-12-31, the latest time the stored format (and Python) can hold`);
-    }
+    assertValidTtl(ttl, this.now());
     return ttl;
   }
 

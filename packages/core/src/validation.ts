@@ -12,11 +12,21 @@ export function assertValidName(name: unknown, kind: "key" | "collection"): asse
   if (!isWellFormedString(name)) throw new InvalidKeyError(`${kind} ${JSON.stringify(name)} contains a lone UTF-16 surrogate`);
 }
 
-/** Refuses, with `InvalidTtlError`, a TTL that is neither `undefined` nor a finite number of seconds > 0. */
-export function assertValidTtl(ttl: unknown): asserts ttl is number | undefined {
+/** The last instant an envelope can name: Python's datetime stops at year 9999. */
+const LATEST_EXPIRY = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+/**
+ * Refuses, with `InvalidTtlError`, a TTL that is neither `undefined` nor a finite
+ * number of seconds > 0, or that reaches (from `now`, epoch milliseconds) past the
+ * latest time the stored format can hold.
+ */
+export function assertValidTtl(ttl: unknown, now: number = Date.now()): asserts ttl is number | undefined {
   if (ttl === undefined) return;
   if (typeof ttl !== "number" || !Number.isFinite(ttl) || ttl <= 0) {
     throw new InvalidTtlError(`ttl must be a finite number of seconds greater than 0, got ${typeof ttl === "number" ? ttl : typeof ttl}`);
+  }
+  if (now + ttl * 1000 > LATEST_EXPIRY) {
+    throw new InvalidTtlError(`ttl ${ttl} reaches past 9999-12-31, the latest time the stored format (and Python) can hold`);
   }
 }
 

@@ -9,7 +9,7 @@ describe("argument validation shared by stores and wrappers", () => {
 
   it("assertValidTtl accepts undefined and finite positive seconds", () => {
     for (const good of [undefined, 0.001, 60]) expect(() => assertValidTtl(good)).not.toThrow();
-    for (const bad of [0, -1, Number.NaN, Infinity, "5", true, null]) expect(() => assertValidTtl(bad)).toThrow(InvalidTtlError);
+    for (const bad of [0, -1, Number.NaN, Infinity, "5", true, null, 1e12]) expect(() => assertValidTtl(bad)).toThrow(InvalidTtlError);
   });
 
   it("assertValidLimit accepts undefined and whole numbers ≥ 0", () => {
