@@ -2,12 +2,13 @@
  * pnpm bench: each @kv store against its raw primitive or client and against
  * Keyv, all measured in the same run on the same machine. Prints ops/s and the
  * ratios; these are measurements, not tests. `KV_BENCH_TIME_MS` sets the time per task;
- * `KV_BENCH_ONLY=embedded,resp,memcached,postgres,dynamodb,azure-tables,elasticsearch` picks suites.
+ * `KV_BENCH_ONLY=embedded,resp,memcached,postgres,dynamodb,azure-tables,elasticsearch,cli` picks suites.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { benchAzureTables } from "./azure-tables.js";
+import { benchCliCopy } from "./cli-copy.js";
 import { benchDynamoDB } from "./dynamodb.js";
 import { benchElasticsearch } from "./elasticsearch.js";
 import { benchEmbedded } from "./embedded.js";
@@ -27,6 +28,7 @@ async function main(): Promise<void> {
       dynamodb: benchDynamoDB,
       "azure-tables": benchAzureTables,
       elasticsearch: benchElasticsearch,
+      cli: benchCliCopy,
     };
     const only = process.env.KV_BENCH_ONLY?.split(",");
     const misses: string[] = [];
