@@ -65,13 +65,20 @@ function positiveInteger(url: StoreUrl, name: string): number | undefined {
 
 /** The URL's user name and password, else those of the environment variables `{prefix}_USERNAME` and `{prefix}_PASSWORD`. */
 function credentials({ url, env }: RecipeContext, prefix: string): { username?: string; password?: string } {
-  const username = url.username ?? nonEmpty(env[`${prefix}_USERNAME`]);
-  const password = url.password ?? nonEmpty(env[`${prefix}_PASSWORD`]);
-  return { ...(username === undefined ? {} : { username }), ...(password === undefined ? {} : { password }) };
+  return present({ username: url.username ?? nonEmpty(env[`${prefix}_USERNAME`]), password: url.password ?? nonEmpty(env[`${prefix}_PASSWORD`]) });
+}
+
+function userAndPassword(prefix: string): string[] {
+  return [`${prefix}_USERNAME`, `${prefix}_PASSWORD`];
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === "" ? undefined : value;
+}
+
+/** The options without those left undefined, so a store's own defaults apply. */
+function present<T extends Record<string, unknown>>(options: T): Partial<T> {
+  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
 /** The account key and SAS signature fields of an Azure connection string (`AccountKey=…;SharedAccessSignature=…`). */
@@ -86,202 +93,140 @@ function secretsOf(...values: (string | undefined)[]): string[] {
   return values.filter((value): value is string => value !== undefined && value !== "");
 }
 
+/** A backend whose package is `@kv/{name}`. */
+function backend(name: string, className: string, schemes: readonly string[], environment: readonly string[], recipe: BackendDefinition["recipe"]): BackendDefinition {
+  return { name, schemes, packageName: `@kv/${name}`, className, environment, recipe };
+}
+
 /** `redis://…` for one server (the driver reads the URL itself), `…+cluster://h1:p1,h2:p2` for a cluster. */
 function respBackend(name: "redis" | "valkey", className: string, schemes: { plain: string; tls: string; cluster: string }): BackendDefinition {
   const prefix = `KV_${name.toUpperCase()}`;
-  return {
-    name,
-    schemes: [schemes.plain, schemes.tls, schemes.cluster],
-    packageName: `@kv/${name}`,
-    className,
-    environment: [`${prefix}_USERNAME`, `${prefix}_PASSWORD`],
-    recipe(context) {
-      const { url } = context;
-      const auth = credentials(context, prefix);
-      if (url.scheme === schemes.cluster) {
-        onlyParams(url, []);
-        if (url.path !== "") fail(url, "a cluster has no database number");
-        const hosts = url.hosts;
-        if (hosts.length === 0) fail(url, "name at least one node: host:port[,host:port…]");
-        return { options: { clusterNodes: hosts.map(({ host, port }) => ({ host, port: port ?? 6379 })), ...auth }, secrets: secretsOf(auth.password) };
-      }
-      oneHost(url);
-      if (url.path !== "" && !/^\d+$/.test(url.path)) fail(url, "the path is a database number, e.g. /0");
-      // ioredis and iovalkey know only the redis:// and rediss:// schemes.
-      const driverUrl = url.rebuild({ scheme: url.scheme === schemes.tls ? "rediss" : "redis" });
-      return { options: { url: driverUrl, ...auth }, secrets: secretsOf(auth.password, url.password) };
-    },
-  };
+  return backend(name, className, [schemes.plain, schemes.tls, schemes.cluster], userAndPassword(prefix), (context) => {
+    const { url } = context;
+    const auth = credentials(context, prefix);
+    if (url.scheme === schemes.cluster) {
+      onlyParams(url, []);
+      if (url.path !== "") fail(url, "a cluster has no database number");
+      const hosts = url.hosts;
+      if (hosts.length === 0) fail(url, "name at least one node: host:port[,host:port…]");
+      return { options: { clusterNodes: hosts.map(({ host, port }) => ({ host, port: port ?? 6379 })), ...auth }, secrets: secretsOf(auth.password) };
+    }
+    oneHost(url);
+    if (url.path !== "" && !/^\d+$/.test(url.path)) fail(url, "the path is a database number, e.g. /0");
+    // ioredis and iovalkey know only the redis:// and rediss:// schemes.
+    const driverUrl = url.rebuild({ scheme: url.scheme === schemes.tls ? "rediss" : "redis" });
+    return { options: { url: driverUrl, ...auth }, secrets: secretsOf(auth.password, url.password) };
+  });
 }
 
-/** Every backend `openStore` knows, by name. Each package is an optional peer dependency, imported when its URL is opened. */
+/** Every backend `openStore` knows. Each package is an optional peer dependency, imported when its URL is opened. */
 export const BACKENDS: readonly BackendDefinition[] = [
-  {
-    name: "memory",
-    schemes: ["memory"],
-    packageName: "@kv/memory",
-    className: "MemoryStore",
-    environment: [],
-    recipe({ url }) {
-      noHostOrPath(url);
-      onlyParams(url, []);
-      return { options: {}, secrets: [] };
-    },
-  },
-  {
-    name: "disk",
-    schemes: ["disk"],
-    packageName: "@kv/disk",
-    className: "DiskStore",
-    environment: [],
-    recipe({ url, cwd }) {
-      onlyParams(url, ["maxSize"]);
-      let location: string;
-      try {
-        location = decodeURIComponent(url.location);
-      } catch {
-        fail(url, "invalid percent-encoding in the path");
-      }
-      const maxSize = positiveInteger(url, "maxSize");
-      const directory = resolve(cwd, location === "" ? ".kv" : location);
-      return { options: { directory, ...(maxSize === undefined ? {} : { maxSize }) }, secrets: [] };
-    },
-  },
-  {
-    name: "filetree",
-    schemes: ["file"],
-    packageName: "@kv/filetree",
-    className: "FileTreeStore",
-    environment: [],
-    recipe({ url }) {
-      onlyParams(url, ["metadataDirectory"]);
-      let dataDirectory: string;
-      try {
-        dataDirectory = fileURLToPath(url.rebuild({ withoutParams: ["metadataDirectory"] }));
-      } catch {
-        fail(url, "a file:// URL names an absolute local directory, e.g. file:///var/lib/kv");
-      }
-      const metadataDirectory = url.params.get("metadataDirectory");
-      if (metadataDirectory !== undefined && !isAbsolute(metadataDirectory)) fail(url, "metadataDirectory must be an absolute path");
-      return { options: { dataDirectory, ...(metadataDirectory === undefined ? {} : { metadataDirectory }) }, secrets: [] };
-    },
-  },
+  backend("memory", "MemoryStore", ["memory"], [], ({ url }) => {
+    noHostOrPath(url);
+    onlyParams(url, []);
+    return { options: {}, secrets: [] };
+  }),
+
+  backend("disk", "DiskStore", ["disk"], [], ({ url, cwd }) => {
+    onlyParams(url, ["maxSize"]);
+    let location: string;
+    try {
+      location = decodeURIComponent(url.location);
+    } catch {
+      fail(url, "invalid percent-encoding in the path");
+    }
+    const directory = resolve(cwd, location === "" ? ".kv" : location);
+    return { options: present({ directory, maxSize: positiveInteger(url, "maxSize") }), secrets: [] };
+  }),
+
+  backend("filetree", "FileTreeStore", ["file"], [], ({ url }) => {
+    onlyParams(url, ["metadataDirectory"]);
+    let dataDirectory: string;
+    try {
+      dataDirectory = fileURLToPath(url.rebuild({ withoutParams: ["metadataDirectory"] }));
+    } catch {
+      fail(url, "a file:// URL names an absolute local directory, e.g. file:///var/lib/kv");
+    }
+    const metadataDirectory = url.params.get("metadataDirectory");
+    if (metadataDirectory !== undefined && !isAbsolute(metadataDirectory)) fail(url, "metadataDirectory must be an absolute path");
+    return { options: present({ dataDirectory, metadataDirectory }), secrets: [] };
+  }),
+
   respBackend("redis", "RedisStore", { plain: "redis", tls: "rediss", cluster: "redis+cluster" }),
   respBackend("valkey", "ValkeyStore", { plain: "valkey", tls: "valkeys", cluster: "valkey+cluster" }),
-  {
-    name: "memcached",
-    schemes: ["memcached"],
-    packageName: "@kv/memcached",
-    className: "MemcachedStore",
-    environment: ["KV_MEMCACHED_USERNAME", "KV_MEMCACHED_PASSWORD"],
-    recipe(context) {
-      const { url } = context;
-      onlyParams(url, []);
-      if (url.path !== "") fail(url, "a memcached:// URL has no path");
-      const hosts = url.hosts;
-      if (hosts.length === 0) fail(url, "name at least one server: host:port[,host:port…]");
-      const servers = hosts.map(({ host, port }) => `${host.includes(":") ? `[${host}]` : host}:${port ?? 11211}`).join(",");
-      const auth = credentials(context, "KV_MEMCACHED");
-      return { options: { servers, ...auth }, secrets: secretsOf(auth.password) };
-    },
-  },
-  {
-    name: "postgres",
-    schemes: ["postgres", "postgresql"],
-    packageName: "@kv/postgres",
-    className: "PostgresStore",
-    environment: ["KV_POSTGRES_USERNAME", "KV_POSTGRES_PASSWORD"],
-    recipe(context) {
-      const { url } = context;
-      oneHost(url);
-      const auth = credentials(context, "KV_POSTGRES");
-      // Other parameters (sslmode, …) are pg's own and stay in the connection string.
-      const connectionString = url.rebuild({ ...auth, withoutParams: ["schema", "table"] });
-      const schemaName = url.params.get("schema");
-      const tableName = url.params.get("table");
-      return {
-        options: { connectionString, ...(schemaName === undefined ? {} : { schemaName }), ...(tableName === undefined ? {} : { tableName }) },
-        secrets: secretsOf(auth.password),
-      };
-    },
-  },
-  {
-    name: "mongodb",
-    schemes: ["mongodb", "mongodb+srv"],
-    packageName: "@kv/mongodb",
-    className: "MongoDBStore",
-    environment: ["KV_MONGODB_USERNAME", "KV_MONGODB_PASSWORD"],
-    recipe(context) {
-      const { url } = context;
-      if (url.hosts.length === 0) fail(url, "name the server: mongodb://host[:port][,host…]/database");
-      if (url.path.includes("/")) fail(url, "the path is one database name");
-      const auth = credentials(context, "KV_MONGODB");
-      // The whole URL, options included, is the driver's; @kv reads only the database from it.
-      return { options: { url: url.rebuild(auth), ...(url.path === "" ? {} : { dbName: url.path }) }, secrets: secretsOf(auth.password) };
-    },
-  },
-  {
-    name: "elasticsearch",
-    schemes: ["elasticsearch+http", "elasticsearch+https"],
-    packageName: "@kv/elasticsearch",
-    className: "ElasticsearchStore",
-    environment: ["KV_ELASTICSEARCH_API_KEY"],
-    recipe({ url, env }) {
-      onlyParams(url, ["indexPrefix"]);
-      if (oneHost(url) === undefined) fail(url, "name the server: elasticsearch+http://host:9200");
-      const apiKey = nonEmpty(env.KV_ELASTICSEARCH_API_KEY);
-      const scheme = url.scheme === "elasticsearch+https" ? "https" : "http";
-      return {
-        options: {
-          url: url.rebuild({ scheme, withoutParams: ["indexPrefix"] }),
-          indexPrefix: url.params.get("indexPrefix") ?? DEFAULT_ELASTICSEARCH_INDEX_PREFIX,
-          ...(apiKey === undefined ? {} : { apiKey }),
-        },
-        secrets: secretsOf(apiKey, url.password),
-      };
-    },
-  },
-  {
-    name: "dynamodb",
-    schemes: ["dynamodb"],
-    packageName: "@kv/dynamodb",
-    className: "DynamoDBStore",
-    // Credentials come from the AWS SDK's own chain (AWS_ACCESS_KEY_ID, AWS_PROFILE, roles…).
-    environment: [],
-    recipe({ url }) {
-      onlyParams(url, ["region", "endpoint"]);
-      const table = oneHost(url);
-      if (table === undefined || table.port !== undefined || url.path !== "" || url.username !== undefined || url.password !== undefined) {
-        fail(url, "expected dynamodb://table[?region=…&endpoint=…]; credentials come from the AWS environment");
-      }
-      const region = url.params.get("region");
-      const endpoint = url.params.get("endpoint");
-      return {
-        options: { tableName: table.host, ...(region === undefined ? {} : { region }), ...(endpoint === undefined ? {} : { endpoint }) },
-        secrets: [],
-      };
-    },
-  },
-  {
-    name: "azure-tables",
-    schemes: ["azure-tables"],
-    packageName: "@kv/azure-tables",
-    className: "AzureTablesStore",
-    environment: ["KV_AZURE_TABLES_CONNECTION_STRING", "KV_AZURE_TABLES_ACCOUNT_KEY", "KV_AZURE_TABLES_SAS_TOKEN"],
-    recipe({ url, env }) {
+
+  backend("memcached", "MemcachedStore", ["memcached"], userAndPassword("KV_MEMCACHED"), (context) => {
+    const { url } = context;
+    onlyParams(url, []);
+    if (url.path !== "") fail(url, "a memcached:// URL has no path");
+    const hosts = url.hosts;
+    if (hosts.length === 0) fail(url, "name at least one server: host:port[,host:port…]");
+    const servers = hosts.map(({ host, port }) => `${host.includes(":") ? `[${host}]` : host}:${port ?? 11211}`).join(",");
+    const auth = credentials(context, "KV_MEMCACHED");
+    return { options: { servers, ...auth }, secrets: secretsOf(auth.password) };
+  }),
+
+  backend("postgres", "PostgresStore", ["postgres", "postgresql"], userAndPassword("KV_POSTGRES"), (context) => {
+    const { url } = context;
+    oneHost(url);
+    const auth = credentials(context, "KV_POSTGRES");
+    // Other parameters (sslmode, …) are pg's own and stay in the connection string.
+    const connectionString = url.rebuild({ ...auth, withoutParams: ["schema", "table"] });
+    return { options: present({ connectionString, schemaName: url.params.get("schema"), tableName: url.params.get("table") }), secrets: secretsOf(auth.password) };
+  }),
+
+  backend("mongodb", "MongoDBStore", ["mongodb", "mongodb+srv"], userAndPassword("KV_MONGODB"), (context) => {
+    const { url } = context;
+    if (url.hosts.length === 0) fail(url, "name the server: mongodb://host[:port][,host…]/database");
+    if (url.path.includes("/")) fail(url, "the path is one database name");
+    const auth = credentials(context, "KV_MONGODB");
+    // The whole URL, options included, is the driver's; @kv reads only the database from it.
+    return { options: present({ url: url.rebuild(auth), dbName: url.path === "" ? undefined : url.path }), secrets: secretsOf(auth.password) };
+  }),
+
+  backend("elasticsearch", "ElasticsearchStore", ["elasticsearch+http", "elasticsearch+https"], ["KV_ELASTICSEARCH_API_KEY"], ({ url, env }) => {
+    onlyParams(url, ["indexPrefix"]);
+    if (oneHost(url) === undefined) fail(url, "name the server: elasticsearch+http://host:9200");
+    const apiKey = nonEmpty(env.KV_ELASTICSEARCH_API_KEY);
+    const scheme = url.scheme === "elasticsearch+https" ? "https" : "http";
+    return {
+      options: present({
+        url: url.rebuild({ scheme, withoutParams: ["indexPrefix"] }),
+        indexPrefix: url.params.get("indexPrefix") ?? DEFAULT_ELASTICSEARCH_INDEX_PREFIX,
+        apiKey,
+      }),
+      secrets: secretsOf(apiKey, url.password),
+    };
+  }),
+
+  // Credentials come from the AWS SDK's own chain (AWS_ACCESS_KEY_ID, AWS_PROFILE, roles…).
+  backend("dynamodb", "DynamoDBStore", ["dynamodb"], [], ({ url }) => {
+    onlyParams(url, ["region", "endpoint"]);
+    const table = oneHost(url);
+    if (table === undefined || table.port !== undefined || url.path !== "" || url.username !== undefined || url.password !== undefined) {
+      fail(url, "expected dynamodb://table[?region=…&endpoint=…]; credentials come from the AWS environment");
+    }
+    return { options: present({ tableName: table.host, region: url.params.get("region"), endpoint: url.params.get("endpoint") }), secrets: [] };
+  }),
+
+  backend(
+    "azure-tables",
+    "AzureTablesStore",
+    ["azure-tables"],
+    ["KV_AZURE_TABLES_CONNECTION_STRING", "KV_AZURE_TABLES_ACCOUNT_KEY", "KV_AZURE_TABLES_SAS_TOKEN"],
+    ({ url, env }) => {
       noHostOrPath(url);
       onlyParams(url, ["connectionString", "account", "key", "sas", "endpoint", "table", "serviceMode"]);
       const serviceMode = url.params.get("serviceMode");
       if (serviceMode !== undefined && serviceMode !== "storage" && serviceMode !== "cosmos") fail(url, "serviceMode is storage or cosmos");
-      const table = url.params.get("table");
-      const common = { ...(table === undefined ? {} : { tableName: table }), ...(serviceMode === undefined ? {} : { serviceMode }) };
+      const common = present({ tableName: url.params.get("table"), serviceMode });
       const endpoint = url.params.get("endpoint");
       const account = url.params.get("account");
       const sas = url.params.get("sas") ?? nonEmpty(env.KV_AZURE_TABLES_SAS_TOKEN);
       const key = url.params.get("key") ?? nonEmpty(env.KV_AZURE_TABLES_ACCOUNT_KEY);
       if (account !== undefined) {
         if (key === undefined) fail(url, "account needs key= or KV_AZURE_TABLES_ACCOUNT_KEY");
-        return { options: { ...common, ...(endpoint === undefined ? {} : { endpoint }) }, factory: { name: "fromAccountAndKey", args: [account, key] }, secrets: [key] };
+        return { options: present({ ...common, endpoint }), factory: { name: "fromAccountAndKey", args: [account, key] }, secrets: [key] };
       }
       if (endpoint !== undefined && sas !== undefined) return { options: common, factory: { name: "fromSasToken", args: [endpoint, sas] }, secrets: [sas] };
       const connectionString = url.params.get("connectionString") ?? nonEmpty(env.KV_AZURE_TABLES_CONNECTION_STRING);
@@ -290,5 +235,5 @@ export const BACKENDS: readonly BackendDefinition[] = [
       }
       return { options: { ...common, connectionString }, secrets: [connectionString, ...connectionStringSecrets(connectionString)] };
     },
-  },
+  ),
 ];
