@@ -1,5 +1,4 @@
 import {
-  InvalidArgumentError,
   assertJsonObject,
   assertValidName,
   assertValidTtl,
@@ -10,6 +9,7 @@ import {
   type PutOptions,
   type TtlResult,
 } from "@kv/core";
+import { assertEntryArray } from "./batch-arguments.js";
 import { KeyValueWrapper } from "./wrapper.js";
 
 /**
@@ -76,10 +76,8 @@ export abstract class ValueTransformWrapper<S extends AsyncKeyValue = AsyncKeyVa
   override async putMany(entries: readonly (readonly [string, JsonObject])[], options?: PutOptions): Promise<void> {
     const collection = this.validWriteTarget(options);
     const lastByKey = new Map<string, JsonObject>();
-    if (!Array.isArray(entries)) throw new InvalidArgumentError("putMany takes an array of [key, value] pairs");
-    for (const pair of entries) {
-      if (!Array.isArray(pair as unknown) || pair.length !== 2) throw new InvalidArgumentError("putMany takes an array of [key, value] pairs");
-      const [key, value] = pair;
+    assertEntryArray(entries);
+    for (const [key, value] of entries) {
       assertValidName(key, "key");
       assertJsonObject(value, { key, collection });
       lastByKey.delete(key);
