@@ -31,24 +31,24 @@ export class EntryWriter {
   ) {}
 
   async write(records: readonly EntryRecord[]): Promise<void> {
-    const now = Date.now();
     const groups = new Map<string, EntryRecord[]>();
     for (const record of latestPerKey(records)) {
-      if (record.expiresAt !== undefined && record.expiresAt <= now) {
-        this.counts.skipped++;
-        continue;
-      }
       const group = `${record.collection}\u0000${record.expiresAt ?? ""}`;
       let members = groups.get(group);
       if (members === undefined) groups.set(group, (members = []));
       members.push(record);
     }
-    await Promise.all([...groups.values()].map((members) => this.writeGroup(members, now)));
+    await Promise.all([...groups.values()].map((members) => this.writeGroup(members)));
   }
 
-  private async writeGroup(records: EntryRecord[], now: number): Promise<void> {
-    const { collection, expiresAt } = records[0]!;
-    const ttl = expiresAt === undefined ? undefined : (expiresAt - now) / 1000;
+  private async writeGroup(records: EntryRecord[]): Promise<void> {
+    const { collection } = records[0]!;
+    // Read just before the call: a synchronous store (DiskStore) runs the groups one after another.
+    const ttl = remainingTtl(records[0]!);
+    if (ttl !== undefined && ttl <= 0) {
+      this.counts.skipped += records.length;
+      return;
+    }
     try {
       await this.store.putMany(
         records.map((record) => [record.key, record.value] as [string, JsonObject]),
@@ -62,7 +62,7 @@ export class EntryWriter {
   }
 
   private async writeOne(record: EntryRecord): Promise<void> {
-    const ttl = record.expiresAt === undefined ? undefined : (record.expiresAt - Date.now()) / 1000;
+    const ttl = remainingTtl(record);
     if (ttl !== undefined && ttl <= 0) {
       this.counts.skipped++;
       return;
@@ -76,6 +76,11 @@ export class EntryWriter {
       this.onFailure(record, error);
     }
   }
+}
+
+/** Seconds left now; ≤ 0 once expired, undefined for an entry that never expires. */
+function remainingTtl(record: EntryRecord): number | undefined {
+  return record.expiresAt === undefined ? undefined : (record.expiresAt - Date.now()) / 1000;
 }
 
 /** A key given twice in one batch (an NDJSON file may hold it twice) is written once, as its last line says. */

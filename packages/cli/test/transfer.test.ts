@@ -19,11 +19,15 @@ class RecordingStore extends MemoryStore {
   readonly putManyCalls: { keys: string[]; options: PutOptions | undefined }[] = [];
   refuse = new Set<string>();
   unreachable = false;
+  /** Milliseconds each putMany blocks its caller while writing, as a synchronous store (better-sqlite3) does. */
+  blockMs = 0;
 
   override async putMany(entries: readonly (readonly [string, JsonObject])[], options?: PutOptions): Promise<void> {
     this.putManyCalls.push({ keys: entries.map(([key]) => key), options });
     this.check(entries.map(([key]) => key));
-    return super.putMany(entries, options);
+    const written = super.putMany(entries, options);
+    for (const until = Date.now() + this.blockMs; Date.now() < until; );
+    return written;
   }
 
   override async put(key: string, value: JsonObject, options?: PutOptions): Promise<void> {
@@ -58,6 +62,16 @@ describe("EntryWriter", () => {
     expect(a!.ttl).toBeLessThanOrEqual(60);
     expect(b!.ttl).toBeGreaterThan(598);
     expect(d!.ttl).toBeUndefined();
+  });
+
+  it("never lengthens a TTL when the store runs the groups one after another", async () => {
+    const store = new RecordingStore();
+    store.blockMs = 40;
+    const expiries = [60_000, 60_001, 60_002].map((offset) => Date.now() + offset);
+    await new EntryWriter(store).write(expiries.map((expiresAt, index) => record(`k${index}`, expiresAt)));
+    const found = await store.ttlMany(["k0", "k1", "k2"], { collection: "c" });
+    const now = Date.now();
+    found.forEach((result, index) => expect(now + result!.ttl! * 1000).toBeLessThanOrEqual(expiries[index]! + 5));
   });
 
   it("skips entries whose expiry has passed", async () => {
