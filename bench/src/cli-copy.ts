@@ -14,6 +14,7 @@ const COLLECTION = "copy";
 const SEED_BATCH = 1_000;
 const ROUNDS = Number(process.env.KV_BENCH_ROUNDS ?? 3);
 const TARGET_ENTRIES_PER_SECOND = 20_000;
+const TARGET_ROUTE = "redis-server → redis-server";
 
 /** The built `kv`, as `npx kv` runs it. */
 function kvBin(): string {
@@ -72,9 +73,10 @@ export async function benchCliCopy(): Promise<string[]> {
     const bin = kvBin();
     const flush = new Redis(redis.url);
     const pool = new pg.Pool({ connectionString: postgres.url });
+    // The target is for two Redis servers; PostgreSQL as the destination is shown for comparison.
     const rates = new Map<string, number>();
     try {
-      rates.set("redis-server → redis-server", await timeCopies(bin, source.url, redis.url, () => flush.flushdb()));
+      rates.set(TARGET_ROUTE, await timeCopies(bin, source.url, redis.url, () => flush.flushdb()));
       if ((await flush.dbsize()) !== ENTRIES) throw new Error("the destination Redis does not hold every entry");
       rates.set("redis-server → PostgreSQL", await timeCopies(bin, source.url, postgres.url, () => pool.query("DROP TABLE IF EXISTS kv_store")));
     } finally {
@@ -84,8 +86,10 @@ export async function benchCliCopy(): Promise<string[]> {
     console.log(`\nkv copy — ${ENTRIES.toLocaleString("en-US")} small entries, half with a TTL, local servers; median of ${ROUNDS} runs, process start included`);
     const misses: string[] = [];
     for (const [route, rate] of rates) {
-      console.log(`${route.padEnd(28)}  ${Math.round(rate).toLocaleString("en-US").padStart(7)} entries/s  (${(ENTRIES / rate).toFixed(2)} s a run; target ≥ ${TARGET_ENTRIES_PER_SECOND.toLocaleString("en-US")})`);
-      if (rate < TARGET_ENTRIES_PER_SECOND) misses.push(`kv copy ${route}: ${Math.round(rate)} entries/s, target ≥ ${TARGET_ENTRIES_PER_SECOND}`);
+      const targeted = route === TARGET_ROUTE;
+      const target = targeted ? `; target ≥ ${TARGET_ENTRIES_PER_SECOND.toLocaleString("en-US")}` : "";
+      console.log(`${route.padEnd(28)}  ${Math.round(rate).toLocaleString("en-US").padStart(7)} entries/s  (${(ENTRIES / rate).toFixed(2)} s a run${target})`);
+      if (targeted && rate < TARGET_ENTRIES_PER_SECOND) misses.push(`kv copy ${route}: ${Math.round(rate)} entries/s, target ≥ ${TARGET_ENTRIES_PER_SECOND}`);
     }
     return misses;
   } finally {
