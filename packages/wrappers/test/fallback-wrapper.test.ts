@@ -3,7 +3,7 @@ import { InvalidKeyError, StoreConnectionError } from "@kv/core";
 import { describeConformance } from "@kv/core/conformance";
 import { MemoryStore } from "@kv/memory";
 import { FallbackWrapper, type FallbackEvent } from "../src/index.js";
-import { ALL_CAPABILITIES, FaultyStore, collect } from "./fixtures.js";
+import { ALL_CAPABILITIES, FaultyStore, collect, full } from "./fixtures.js";
 
 describeConformance({
   name: "FallbackWrapper",
@@ -55,7 +55,7 @@ describe("FallbackWrapper", () => {
   it("falls back for an enumeration that fails before its first key, and closes both stores", async () => {
     const { primary, fallback } = await stores();
     await fallback.put("only-in-fallback", { v: 1 });
-    const store = new FallbackWrapper(primary, { fallback }) as Required<FallbackWrapper<FaultyStore>>;
+    const store = full(new FallbackWrapper(primary, { fallback }));
     primary.failNext = 1;
     expect((await collect(store.keys())).sort()).toEqual(["k", "only-in-fallback"]);
     await store.close();

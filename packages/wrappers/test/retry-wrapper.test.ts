@@ -3,7 +3,7 @@ import { InvalidArgumentError, InvalidKeyError, StoreConnectionError, StoreOpera
 import { describeConformance } from "@kv/core/conformance";
 import { MemoryStore } from "@kv/memory";
 import { CircuitOpenError, RetryWrapper, StoreTimeoutError, type RetryEvent } from "../src/index.js";
-import { ALL_CAPABILITIES, FaultyStore, collect } from "./fixtures.js";
+import { ALL_CAPABILITIES, FaultyStore, collect, full } from "./fixtures.js";
 
 describeConformance({
   name: "RetryWrapper",
@@ -72,7 +72,7 @@ describe("RetryWrapper", () => {
     const faulty = new FaultyStore();
     await faulty.putMany([["a", { v: 1 }], ["b", { v: 2 }]]);
     faulty.failNext = 2;
-    const store = new RetryWrapper(faulty, { initialDelayMs: 1 }) as Required<RetryWrapper<FaultyStore>>;
+    const store = full(new RetryWrapper(faulty, { initialDelayMs: 1 }));
     expect((await collect(store.keys())).sort()).toEqual(["a", "b"]);
   });
 
