@@ -1,0 +1,1 @@
+export { LangGraphStore, type LangGraphStoreOptions, type LangGraphTtlConfig } from "./langgraph-store.js";
