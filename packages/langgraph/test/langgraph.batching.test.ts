@@ -1,14 +1,28 @@
 import { describe, expect, it } from "@jest/globals";
-import type { AsyncKeyValue, EnumerateKeys, JsonObject, KeysOptions, KeyValueOptions, PutOptions } from "@kv/core";
 import { MemoryStore } from "@kv/memory";
 import { LangGraphStore } from "../src/index.js";
 
 type Call = [method: string, collection: string | undefined, size: number];
 
-/** Forwards to a MemoryStore and records each call: method, collection and batch size. */
-class CountingStore implements AsyncKeyValue, EnumerateKeys {
+/** A MemoryStore behind a wrapper that records each protocol call: method, collection and batch size. */
+class CountingStore {
   readonly calls: Call[] = [];
-  private readonly inner = new MemoryStore();
+  readonly store: MemoryStore;
+
+  constructor() {
+    const calls = this.calls;
+    this.store = new Proxy(new MemoryStore(), {
+      get(target, property, receiver) {
+        const member: unknown = Reflect.get(target, property, receiver);
+        if (typeof member !== "function" || typeof property !== "string" || !PROTOCOL.has(property)) return member;
+        return (...args: unknown[]) => {
+          const options = args.find((arg): arg is { collection?: string } => typeof arg === "object" && arg !== null && !Array.isArray(arg));
+          calls.push([property, options?.collection, Array.isArray(args[0]) ? args[0].length : property === "keys" ? 0 : 1]);
+          return (member as (...args: unknown[]) => unknown).apply(target, args);
+        };
+      },
+    });
+  }
 
   count(method: string): number {
     return this.calls.filter(([name]) => name === method).length;
@@ -17,49 +31,14 @@ class CountingStore implements AsyncKeyValue, EnumerateKeys {
   reset(): void {
     this.calls.length = 0;
   }
-
-  get(key: string, options?: KeyValueOptions) {
-    this.calls.push(["get", options?.collection, 1]);
-    return this.inner.get(key, options);
-  }
-  getMany(keys: readonly string[], options?: KeyValueOptions) {
-    this.calls.push(["getMany", options?.collection, keys.length]);
-    return this.inner.getMany(keys, options);
-  }
-  ttl(key: string, options?: KeyValueOptions) {
-    this.calls.push(["ttl", options?.collection, 1]);
-    return this.inner.ttl(key, options);
-  }
-  ttlMany(keys: readonly string[], options?: KeyValueOptions) {
-    this.calls.push(["ttlMany", options?.collection, keys.length]);
-    return this.inner.ttlMany(keys, options);
-  }
-  put(key: string, value: JsonObject, options?: PutOptions) {
-    this.calls.push(["put", options?.collection, 1]);
-    return this.inner.put(key, value, options);
-  }
-  putMany(entries: readonly (readonly [string, JsonObject])[], options?: PutOptions) {
-    this.calls.push(["putMany", options?.collection, entries.length]);
-    return this.inner.putMany(entries, options);
-  }
-  delete(key: string, options?: KeyValueOptions) {
-    this.calls.push(["delete", options?.collection, 1]);
-    return this.inner.delete(key, options);
-  }
-  deleteMany(keys: readonly string[], options?: KeyValueOptions) {
-    this.calls.push(["deleteMany", options?.collection, keys.length]);
-    return this.inner.deleteMany(keys, options);
-  }
-  keys(options?: KeysOptions) {
-    this.calls.push(["keys", options?.collection, 0]);
-    return this.inner.keys(options);
-  }
 }
+
+const PROTOCOL = new Set(["get", "getMany", "ttl", "ttlMany", "put", "putMany", "delete", "deleteMany", "keys", "collections"]);
 
 describe("LangGraphStore batching", () => {
   it("reads a batch's gets with one getMany per namespace, asking for each key once", async () => {
     const counting = new CountingStore();
-    const store = new LangGraphStore({ store: counting });
+    const store = new LangGraphStore({ store: counting.store });
     await store.batch([
       { namespace: ["users", "alice"], key: "a", value: { n: 1 } },
       { namespace: ["users", "alice"], key: "b", value: { n: 2 } },
@@ -90,7 +69,7 @@ describe("LangGraphStore batching", () => {
 
   it("writes a batch with one read of the index, then per namespace one getMany, one putMany and one deleteMany", async () => {
     const counting = new CountingStore();
-    const store = new LangGraphStore({ store: counting });
+    const store = new LangGraphStore({ store: counting.store });
     await store.put(["docs"], "old", { n: 0 });
     counting.reset();
 
@@ -120,7 +99,7 @@ describe("LangGraphStore batching", () => {
 
   it("reads each namespace once for all the searches of a batch", async () => {
     const counting = new CountingStore();
-    const store = new LangGraphStore({ store: counting });
+    const store = new LangGraphStore({ store: counting.store });
     await store.put(["users", "alice"], "a", { n: 1 });
     await store.put(["users", "bob"], "a", { n: 2 });
     counting.reset();
