@@ -61,8 +61,10 @@ export class LangGraphStore extends BaseStore {
     if (options.ttl !== undefined && (typeof ttl !== "number" || !Number.isFinite(ttl) || ttl <= 0)) {
       throw new InvalidTtlError(`ttl.defaultTtl must be a finite number of seconds greater than 0, got ${String(ttl)}`);
     }
+    const prefix = options.collectionPrefix ?? "langgraph";
+    if (typeof prefix !== "string" || prefix === "") throw new InvalidArgumentError("collectionPrefix must be a non-empty string");
     this.store = options.store;
-    this.prefix = options.collectionPrefix ?? "langgraph";
+    this.prefix = prefix;
     this.ttl = options.ttl;
     this.indexConfig = options.index;
     this.indexedFields = (options.index?.fields ?? ["$"]).map((path) => [path, tokenizeFieldPath(path)]);

@@ -45,18 +45,22 @@ export class NamespaceIndex {
     const names = namespaces.map(namespaceName);
     const unknown = names.filter((name) => !this.registered.has(name));
     const found = await this.store.ttlMany(unknown, { collection: this.collection });
+    const createdAt = new Map(names.filter((name) => this.registered.has(name)).map((name) => [name, this.registered.get(name)!]));
     const toWrite = new Set(this.ttl === undefined ? [] : names);
     unknown.forEach((name, index) => {
       const entry = found[index];
-      const createdAt = entry === undefined ? undefined : readCreatedAt(entry.value);
+      const stored = entry === undefined ? undefined : readCreatedAt(entry.value);
       // A missing entry, an unreadable one, or one that would expire while this adapter writes without a TTL.
-      if (createdAt === undefined || (this.ttl === undefined && entry?.ttl !== undefined)) toWrite.add(name);
-      this.registered.set(name, createdAt ?? this.clock.now());
+      if (stored === undefined || (this.ttl === undefined && entry?.ttl !== undefined)) toWrite.add(name);
+      createdAt.set(name, stored ?? this.clock.now());
     });
-    if (toWrite.size === 0) return;
-    const entries = [...toWrite].map((name) => [name, this.entry(name)] as const);
-    const ttl = this.ttl === undefined ? undefined : this.ttl + INDEX_TTL_MARGIN_SECONDS;
-    await this.store.putMany(entries, { collection: this.collection, ttl });
+    if (toWrite.size > 0) {
+      const entries = [...toWrite].map((name) => [name, { namespace: namespaceFromName(name), created_at: formatMicroseconds(createdAt.get(name)!) }] as const);
+      const ttl = this.ttl === undefined ? undefined : this.ttl + INDEX_TTL_MARGIN_SECONDS;
+      await this.store.putMany(entries, { collection: this.collection, ttl });
+    }
+    // Only once written: a failed write leaves the namespaces to be registered by the next one.
+    for (const [name, time] of createdAt) this.registered.set(name, time);
   }
 
   /** Every indexed namespace, oldest first. */
@@ -74,10 +78,6 @@ export class NamespaceIndex {
       });
     }
     return listed.sort((a, b) => a.createdAt - b.createdAt || compareText(namespaceName(a.namespace), namespaceName(b.namespace)));
-  }
-
-  private entry(name: string): JsonObject {
-    return { namespace: namespaceFromName(name), created_at: formatMicroseconds(this.registered.get(name)!) };
   }
 }
 

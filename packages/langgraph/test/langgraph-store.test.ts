@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it, jest } from "@jest/globals";
-import { InvalidArgumentError, InvalidKeyError, InvalidTtlError, SerializationError, StoreClosedError, StoreOperationError, type JsonObject } from "@kv/core";
+import { InvalidArgumentError, InvalidKeyError, InvalidTtlError, SerializationError, StoreClosedError, StoreOperationError, type JsonObject, type PutOptions } from "@kv/core";
 import { DiskStore } from "@kv/disk";
 import { MemoryStore } from "@kv/memory";
 import { SyntheticEmbeddings } from "@langchain/core/utils/testing";
@@ -228,6 +228,25 @@ describe("LangGraphStore validation", () => {
     for (const defaultTtl of [0, -1, Number.NaN, Infinity]) {
       expect(() => new LangGraphStore({ store: kv, ttl: { defaultTtl } })).toThrow(InvalidTtlError);
     }
+  });
+
+  it("refuses an empty collection prefix", () => {
+    expect(() => new LangGraphStore({ store: new MemoryStore(), collectionPrefix: "" })).toThrow(InvalidArgumentError);
+  });
+
+  it("registers a namespace again after its first registration failed", async () => {
+    class FlakyIndex extends MemoryStore {
+      failures = 1;
+      override putMany(entries: readonly (readonly [string, JsonObject])[], options?: PutOptions): Promise<void> {
+        if (options?.collection === "langgraph" && this.failures-- > 0) return Promise.reject(new StoreOperationError("index write failed"));
+        return super.putMany(entries, options);
+      }
+    }
+    const store = new LangGraphStore({ store: new FlakyIndex() });
+    await expect(store.put(["docs"], "a", { n: 1 })).rejects.toBeInstanceOf(StoreOperationError);
+    await store.put(["docs"], "a", { n: 1 });
+    expect(await store.listNamespaces()).toEqual([["docs"]]);
+    expect((await store.search(["docs"])).map((item) => item.key)).toEqual(["a"]);
   });
 
   it("passes the @kv store's typed errors on", async () => {
