@@ -50,8 +50,10 @@ export interface ElasticsearchStoreOptions extends BaseStoreOptions {
 const MAX_INDEX_BYTES = 255;
 const MAX_PREFIX_LENGTH = 50;
 const PREFIX = /^[a-z0-9][a-z0-9_.]*$/;
-/** Collections kept as they are in an index name: nothing ES refuses, nothing that lowercasing or mapping could reach. */
-const PLAIN_COLLECTION = /^(?![sh]_)[a-z0-9_.-]+$/;
+/** What an index name must not hold besides uppercase: Elasticsearch's forbidden characters, whitespace, control characters. */
+const INDEX_FORBIDDEN = /[\\/*?"<>|,#:\s\p{Cc}]/u;
+/** A mapped collection's index name starts `s_`: a kept one must not. */
+const LOOKS_MAPPED = /^[sh]_/;
 /** Elasticsearch refuses document ids over 512 bytes. */
 const MAX_ID_BYTES = 512;
 const PAGE_SIZE = 1_000;
@@ -91,12 +93,18 @@ function defaultKeyStrategy(): AcceptOrMapStrategy {
 }
 
 /**
- * Lowercase index-safe collections stay; the rest become py-key-value's V1 collection
- * form (`S_…-hash`, lowercased in the index name) with a 16-digit hash instead of 8.
+ * Collections Elasticsearch holds in an index name as they are (lowercase, so that
+ * lowercasing cannot merge two) stay, where py-key-value puts them too; the rest become
+ * py-key-value's V1 collection form (`S_…-hash`, lowercased in the index name) with a
+ * 16-digit hash instead of 8.
  */
 function defaultCollectionStrategy(maxLength: number): AcceptOrMapStrategy {
   return new AcceptOrMapStrategy({
-    accepts: (collection) => collection.length <= maxLength && PLAIN_COLLECTION.test(collection),
+    accepts: (collection) =>
+      Buffer.byteLength(collection) <= maxLength &&
+      collection === collection.toLowerCase() &&
+      !INDEX_FORBIDDEN.test(collection) &&
+      !LOOKS_MAPPED.test(collection),
     mapper: new HybridSanitizationStrategy({
       maxLength,
       allowedCharacters: `${ALPHANUMERIC_CHARACTERS}_-.`,

@@ -15,6 +15,14 @@ describe("ElasticsearchStore options", () => {
     expect(new ElasticsearchStore({ url: "http://127.0.0.1:1", indexPrefix: "KV_Store" }).indexPrefix).toBe("kv_store");
   });
 
+  it("keeps a collection Elasticsearch holds in an index name as it is, as py-key-value names its index", () => {
+    const store = new ElasticsearchStore({ url: "http://127.0.0.1:1", indexPrefix: "kv" });
+    for (const collection of ["users", "orders-2026.q1", "tenant@42", "user+tag", "café", "日本語"]) expect(store.indexName(collection)).toBe(`kv-${collection}`);
+    for (const collection of ["Users", "a b", "a:b", "a,b", "a#b", "a/b", "a*b", "tab\t", "s_x", "h_x", "é".repeat(101)]) {
+      expect(store.indexName(collection)).toMatch(/^kv-s_[a-z0-9_.-]*-[0-9a-f]{16}$/);
+    }
+  });
+
   it("fails fast with StoreConnectionError when nothing listens, without the API key in the error", async () => {
     await using store = new ElasticsearchStore({ url: "http://127.0.0.1:1", apiKey: "c2VjcmV0LWFwaS1rZXk=", indexPrefix: "kv" });
     const error = await store.get("a").catch((caught: unknown) => caught);

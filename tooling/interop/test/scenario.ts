@@ -189,64 +189,71 @@ const sleepUntil = async (time: number): Promise<void> => {
  * skipped loudly; under CI=true that is a failure.
  */
 export function describeInterop(options: InteropOptions): void {
-  if (!hasPyKeyValue()) {
-    if (process.env.CI === "true") throw new Error(`${options.name} interop: ${MISSING_PYKV}`);
-    console.warn(`SKIPPED: ${options.name} interop: ${MISSING_PYKV}`);
-    describe.skip(options.name, () => it("needs py-key-value", () => undefined));
-    return;
-  }
+  describeWithPyKeyValue(options.name, () => describeScenario(options));
+}
+
+/**
+ * A `describe` block that needs py-key-value's venv: without it the block is
+ * skipped loudly, and under CI=true the test file fails instead.
+ */
+export function describeWithPyKeyValue(name: string, body: () => void): void {
+  if (hasPyKeyValue()) return describe(name, body);
+  if (process.env.CI === "true") throw new Error(`${name}: ${MISSING_PYKV}`);
+  console.warn(`SKIPPED: ${name}: ${MISSING_PYKV}`);
+  describe.skip(name, body);
+}
+
+function describeScenario(options: InteropOptions): void {
   const pyWrites = writesOf("py", options);
   const kvWrites = writesOf("kv", options);
   const pyEntries = entriesOf(pyWrites);
   const kvEntries = entriesOf(kvWrites);
 
-  describe(options.name, () => {
-    let store: AsyncKeyValue & Closeable;
-    /** When the short-lived entries were written, at the latest. */
-    const expiringWritten: Record<Side, number> = { py: 0, kv: 0 };
+  let store: AsyncKeyValue & Closeable;
+  /** When the short-lived entries were written, at the latest. */
+  const expiringWritten: Record<Side, number> = { py: 0, kv: 0 };
 
-    beforeAll(() => {
-      store = options.createStore();
-    });
-    afterAll(async () => {
-      await store?.close();
-    });
+  beforeAll(() => {
+    store = options.createStore();
+  });
+  afterAll(async () => {
+    await store?.close();
+  });
 
-    it(`@kv reads (and lists) the ${pyEntries.length} entries py-key-value wrote: values, TTLs, collections, the default collection, unusual names`, async () => {
-      if (options.kvCreatesFirst !== undefined) {
-        for (const collection of new Set([...pyWrites, expiringWrite("py")].map((write) => write.collection))) await store.get("-", { collection });
-      }
-      await runPyKeyValue(options.python(), [...pyWrites, expiringWrite("py")].map(pyWrite));
-      expiringWritten.py = Date.now();
-      expect([...(await kvReads(store, pyEntries)), ...(await kvEnumerationProblems(store, pyWrites))]).toEqual([]);
-    });
+  it(`@kv reads (and lists) the ${pyEntries.length} entries py-key-value wrote: values, TTLs, collections, the default collection, unusual names`, async () => {
+    if (options.kvCreatesFirst !== undefined) {
+      for (const collection of new Set([...pyWrites, expiringWrite("py")].map((write) => write.collection))) await store.get("-", { collection });
+    }
+    await runPyKeyValue(options.python(), [...pyWrites, expiringWrite("py")].map(pyWrite));
+    expiringWritten.py = Date.now();
+    expect([...(await kvReads(store, pyEntries)), ...(await kvEnumerationProblems(store, pyWrites))]).toEqual([]);
+  });
 
-    it(`py-key-value reads the ${kvEntries.length} entries @kv wrote: values, TTLs, collections, the default collection, unusual names`, async () => {
-      for (const write of kvWrites) await kvWrite(store, write);
-      await kvWrite(store, expiringWrite("kv"));
-      expiringWritten.kv = Date.now();
-      const reads = pyReads(kvEntries);
-      expect(reads.check(await runPyKeyValue(options.python(), reads.operations))).toEqual([]);
-    });
+  it(`py-key-value reads the ${kvEntries.length} entries @kv wrote: values, TTLs, collections, the default collection, unusual names`, async () => {
+    for (const write of kvWrites) await kvWrite(store, write);
+    await kvWrite(store, expiringWrite("kv"));
+    expiringWritten.kv = Date.now();
+    const reads = pyReads(kvEntries);
+    expect(reads.check(await runPyKeyValue(options.python(), reads.operations))).toEqual([]);
+  });
 
-    it("each side sees the other's deletes and overwrites, and neither returns the other's expired entries", async () => {
-      expect(await store.delete("to-delete", { collection: "py_users" })).toBe(true);
-      await store.put("to-overwrite", { version: 2, by: "kv" }, { collection: "py_users" });
-      await sleepUntil(Math.max(expiringWritten.py, expiringWritten.kv) + SHORT_TTL_S * 1000 + 100);
-      expect(await store.get("expiring", { collection: "py_users" })).toBeUndefined();
-      expect(await store.ttl("expiring", { collection: "py_users" })).toBeUndefined();
+  it("each side sees the other's deletes and overwrites, and neither returns the other's expired entries", async () => {
+    expect(await store.delete("to-delete", { collection: "py_users" })).toBe(true);
+    await store.put("to-overwrite", { version: 2, by: "kv" }, { collection: "py_users" });
+    await sleepUntil(Math.max(expiringWritten.py, expiringWritten.kv) + SHORT_TTL_S * 1000 + 100);
+    expect(await store.get("expiring", { collection: "py_users" })).toBeUndefined();
+    expect(await store.ttl("expiring", { collection: "py_users" })).toBeUndefined();
 
-      const results = await runPyKeyValue(options.python(), [
-        { op: "get", collection: "py_users", key: "to-delete" },
-        { op: "get", collection: "py_users", key: "to-overwrite" },
-        { op: "get", collection: "kv_users", key: "expiring" },
-        { op: "delete", collection: "kv_users", key: "to-delete" },
-        { op: "put", collection: "kv_users", key: "to-overwrite", value: { version: 2, by: "py" } },
-      ]);
-      expect(results.slice(0, 4)).toEqual([{ value: null, ttl: null }, { value: { version: 2, by: "kv" }, ttl: null }, { value: null, ttl: null }, true]);
+    const results = await runPyKeyValue(options.python(), [
+      { op: "get", collection: "py_users", key: "to-delete" },
+      { op: "get", collection: "py_users", key: "to-overwrite" },
+      { op: "get", collection: "kv_users", key: "expiring" },
+      { op: "delete", collection: "kv_users", key: "to-delete" },
+      { op: "put", collection: "kv_users", key: "to-overwrite", value: { version: 2, by: "py" } },
+    ]);
+    expect(results.slice(0, 4)).toEqual([{ value: null, ttl: null }, { value: { version: 2, by: "kv" }, ttl: null }, { value: null, ttl: null }, true]);
 
-      expect(await store.get("to-delete", { collection: "kv_users" })).toBeUndefined();
-      expect(await store.get("to-overwrite", { collection: "kv_users" })).toEqual({ version: 2, by: "py" });
-    });
+    expect(await store.get("to-delete", { collection: "kv_users" })).toBeUndefined();
+    expect(await store.get("to-overwrite", { collection: "kv_users" })).toEqual({ version: 2, by: "py" });
   });
 }
