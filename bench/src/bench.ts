@@ -2,7 +2,7 @@
  * pnpm bench: each @kv store against its raw primitive or client and against
  * Keyv, all measured in the same run on the same machine. Prints ops/s and the
  * ratios; these are measurements, not tests. `KV_BENCH_TIME_MS` sets the time per task;
- * `KV_BENCH_ONLY=embedded,resp,memcached,postgres,dynamodb,azure-tables,elasticsearch,cli` picks suites.
+ * `KV_BENCH_ONLY=embedded,resp,memcached,postgres,dynamodb,azure-tables,elasticsearch,mongodb,cli` picks suites.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -13,6 +13,7 @@ import { benchDynamoDB } from "./dynamodb.js";
 import { benchElasticsearch } from "./elasticsearch.js";
 import { benchEmbedded } from "./embedded.js";
 import { benchMemcached } from "./memcached.js";
+import { benchMongoDB } from "./mongodb.js";
 import { benchPostgres } from "./postgres.js";
 import { benchResp } from "./resp.js";
 
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
       "azure-tables": benchAzureTables,
       elasticsearch: benchElasticsearch,
       cli: benchCliCopy,
+      mongodb: benchMongoDB,
     };
     const only = process.env.KV_BENCH_ONLY?.split(",");
     const misses: string[] = [];
