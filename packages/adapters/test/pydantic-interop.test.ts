@@ -1,15 +1,11 @@
-import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
-import { homedir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "@jest/globals";
 import type { JsonObject, JsonValue } from "@kv/core";
 import { MemoryStore } from "@kv/memory";
+import { describeWithPyKeyValue, runPyKeyValueScript } from "@kv/test-servers";
 import { TypedAdapter } from "../src/index.js";
 import { LIBRARIES, type Library, type SchemaSet } from "./fixtures/schemas.js";
 
-// The venv tooling/test-servers/install.sh creates, with py-key-value-aio 0.4.6 and pydantic.
-const PYTHON = join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "kv-test-servers", "py-key-value-0.4.6", "bin", "python");
 const SCRIPT = join(__dirname, "python", "pydantic_adapter.py");
 
 interface Case {
@@ -43,28 +39,14 @@ interface Answer {
   read: ({ value: JsonValue } | { error: string })[];
 }
 
-function runPython(command: { write?: Case[]; read?: { type: string; stored: JsonObject }[] }): Answer {
-  const run = spawnSync(PYTHON, [SCRIPT], { input: JSON.stringify(command), encoding: "utf8", timeout: 60_000 });
-  if (run.status !== 0) throw new Error(`py-key-value script failed (${run.status}): ${run.stderr}`);
-  return JSON.parse(run.stdout) as Answer;
-}
+const runPython = (command: { write?: Case[]; read?: { type: string; stored: JsonObject }[] }): Promise<Answer> =>
+  runPyKeyValueScript<Answer>(SCRIPT, command, 60_000);
 
-function describeWithPython(name: string, body: () => void): void {
-  if (existsSync(PYTHON)) {
-    describe(name, body);
-    return;
-  }
-  const message = `No py-key-value venv at ${PYTHON} for "${name}": run tooling/test-servers/install.sh.`;
-  if (process.env.CI === "true") throw new Error(message);
-  console.warn(`SKIPPED: ${message}`);
-  describe.skip(name, body);
-}
-
-describeWithPython("TypedAdapter and py-key-value 0.4.6's PydanticAdapter", () => {
+describeWithPyKeyValue("TypedAdapter and py-key-value 0.4.6's PydanticAdapter", () => {
   let fromPython: JsonObject[];
 
-  beforeAll(() => {
-    fromPython = runPython({ write: CASES }).written.map(({ stored }) => stored);
+  beforeAll(async () => {
+    fromPython = (await runPython({ write: CASES })).written.map(({ stored }) => stored);
   });
 
   it("Python stores the cases as PydanticAdapter does: objects as they are, anything else in {items}", () => {
@@ -103,7 +85,7 @@ describeWithPython("TypedAdapter and py-key-value 0.4.6's PydanticAdapter", () =
         await new TypedAdapter(store, library.schemas[testCase.type] as never).put(`k${index}`, testCase.value);
         written.push({ type: testCase.type, stored: (await store.get(`k${index}`))! });
       }
-      const answers = runPython({ read: written }).read;
+      const answers = (await runPython({ read: written })).read;
       expect(answers).toEqual(
         CASES.map((testCase) =>
           differsFromPython(library, testCase) ? { error: "DeserializationError" } : { value: testCase.read ?? testCase.value },

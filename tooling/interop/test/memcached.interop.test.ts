@@ -1,9 +1,9 @@
 import { expect, it } from "@jest/globals";
 import { MemcachedStore, MemcachedV1KeySanitizationStrategy } from "@kv/memcached";
-import { describeWithServer, type TestServer } from "@kv/test-servers";
+import { describeWithPyKeyValue, describeWithServer, type TestServer } from "@kv/test-servers";
 import { MEMCACHED_COLLECTIONS, MEMCACHED_KEYS } from "./names.js";
 import { runPyKeyValue, type PyStore } from "./pykv.js";
-import { describeInterop, describeWithPyKeyValue } from "./scenario.js";
+import { describeInterop } from "./scenario.js";
 
 const python = (server: TestServer, keySanitization?: string): PyStore => ({
   backend: "memcached",

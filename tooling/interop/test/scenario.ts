@@ -1,6 +1,7 @@
-import { afterAll, beforeAll, describe, expect, it } from "@jest/globals";
+import { afterAll, beforeAll, expect, it } from "@jest/globals";
 import { DEFAULT_COLLECTION, hasCapability, type AsyncKeyValue, type Closeable, type JsonObject, type TtlResult } from "@kv/core";
-import { hasPyKeyValue, MISSING_PYKV, runPyKeyValue, type PyOperation, type PyRead, type PyStore } from "./pykv.js";
+import { describeWithPyKeyValue } from "@kv/test-servers";
+import { runPyKeyValue, type PyOperation, type PyRead, type PyStore } from "./pykv.js";
 
 export interface InteropOptions {
   name: string;
@@ -190,17 +191,6 @@ const sleepUntil = async (time: number): Promise<void> => {
  */
 export function describeInterop(options: InteropOptions): void {
   describeWithPyKeyValue(options.name, () => describeScenario(options));
-}
-
-/**
- * A `describe` block that needs py-key-value's venv: without it the block is
- * skipped loudly, and under CI=true the test file fails instead.
- */
-export function describeWithPyKeyValue(name: string, body: () => void): void {
-  if (hasPyKeyValue()) return describe(name, body);
-  if (process.env.CI === "true") throw new Error(`${name}: ${MISSING_PYKV}`);
-  console.warn(`SKIPPED: ${name}: ${MISSING_PYKV}`);
-  describe.skip(name, body);
 }
 
 function describeScenario(options: InteropOptions): void {

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe } from "@jest/globals";
 import { DEFINITIONS, findLocalServer, fromEnvironment, hasContainerRuntime, startContainer, startLocal, type ServerRequest, type TestServer } from "./servers.js";
 
+export { describeWithPyKeyValue, hasPyKeyValue, PY_KEY_VALUE_VERSION, pyKeyValuePython, runPyKeyValueScript } from "./py-key-value.js";
 export { DEFINITIONS, type ServerAddress, type ServerKind, type ServerRequest, type TestServer } from "./servers.js";
 
 const SERVER_START_TIMEOUT_MS = 240_000;

@@ -116,7 +116,7 @@ function handOver(directory: string, user: string): void {
   chownSync(directory, userId(user), groupId(user));
 }
 
-const kvCache = (): string => join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "kv-test-servers");
+export const kvCache = (): string => join(process.env.XDG_CACHE_HOME ?? join(homedir(), ".cache"), "kv-test-servers");
 
 function redisLike(server: string, cli: string, image: string, prefix: string, packages: string): Definition {
   return {

@@ -2,7 +2,8 @@ import { beforeAll, expect, it } from "@jest/globals";
 import { DecryptionError, type JsonObject } from "@kv/core";
 import { MemoryStore } from "@kv/memory";
 import { CompressionWrapper, FernetEncryptionWrapper } from "../../src/index.js";
-import { askPykv, describeWithPykv, type PykvAnswer } from "./pykv.js";
+import { describeWithPyKeyValue } from "@kv/test-servers";
+import { askPykv, type PykvAnswer } from "./pykv.js";
 
 const SOURCE_MATERIAL = "correct horse battery staple";
 const SALT = "kv-wrappers-tests";
@@ -37,7 +38,7 @@ async function readThrough(payloads: JsonObject[], wrap: (store: MemoryStore) =>
   return wrap(store).getMany(payloads.map((_, index) => `k${index}`), { collection: COLLECTION });
 }
 
-describeWithPykv("payloads shared with py-key-value 0.4.6", () => {
+describeWithPyKeyValue("payloads shared with py-key-value 0.4.6", () => {
   let fernetKey: string;
   let ourCompressed: JsonObject[];
   let ourFernet: JsonObject[];
@@ -47,7 +48,7 @@ describeWithPykv("payloads shared with py-key-value 0.4.6", () => {
     fernetKey = await FernetEncryptionWrapper.deriveKey(SOURCE_MATERIAL, SALT);
     ourCompressed = await ourPayloads((store) => new CompressionWrapper(store));
     ourFernet = await ourPayloads((store) => new FernetEncryptionWrapper(store, { sourceMaterial: SOURCE_MATERIAL, salt: SALT }));
-    python = askPykv({
+    python = await askPykv({
       compression: { min_size_to_compress: 1024, write: VALUES, read: ourCompressed },
       fernet: { source_material: SOURCE_MATERIAL, salt: SALT, write: VALUES, read: ourFernet },
       derive_keys: [
