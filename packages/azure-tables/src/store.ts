@@ -399,14 +399,12 @@ export class AzureTablesStore extends BaseStore {
    * Runs a request, and when the table is gone (deleted by someone, or an emulator
    * restarted without persistence) creates it and runs the request once more.
    */
-  private async withTable<T>(request: () => Promise<T>): Promise<T> {
-    try {
-      return await request();
-    } catch (error) {
-      if (!this.autoCreate || !isTableNotFound(error)) throw error;
-      await this.client.createTable();
-      return request();
-    }
+  private withTable<T>(request: () => Promise<T>): Promise<T> {
+    return this.retryAfterRecreating(
+      request,
+      (error) => this.autoCreate && isTableNotFound(error),
+      () => this.client.createTable(),
+    );
   }
 
   private toEntity(collection: string, key: string, entry: ManagedEntry): TableEntity<Record<string, unknown>> {

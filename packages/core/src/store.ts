@@ -65,6 +65,7 @@ export abstract class BaseStore implements AsyncKeyValue, Closeable {
   private storeReady = false;
   private readonly readyCollections = new Set<string>();
   private closePromise: Promise<void> | undefined;
+  private recreation: Promise<void> | undefined;
   /** Hook calls under way, which close() lets finish before it releases the backend. */
   private readonly inFlight = new Set<Promise<unknown>>();
 
@@ -280,6 +281,25 @@ export abstract class BaseStore implements AsyncKeyValue, Closeable {
 
   protected runCull(remove: () => Promise<void>): Promise<void> {
     return this.run(undefined, remove);
+  }
+
+  /**
+   * Runs a backend request; when `vanished(error)` says that what setup created has
+   * gone since (a table dropped by someone, an emulator restarted empty), runs
+   * `recreate`, once for every request that hit it at the same time, and the
+   * request once more.
+   */
+  protected async retryAfterRecreating<T>(request: () => Promise<T>, vanished: (error: unknown) => boolean, recreate: () => Promise<void>): Promise<T> {
+    try {
+      return await request();
+    } catch (error) {
+      if (!vanished(error)) throw error;
+      this.recreation ??= recreate().finally(() => {
+        this.recreation = undefined;
+      });
+      await this.recreation;
+      return request();
+    }
   }
 
   // ---- Internals ---------------------------------------------------------------------

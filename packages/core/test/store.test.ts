@@ -240,6 +240,56 @@ describe("BaseStore close with operations under way", () => {
   });
 });
 
+describe("BaseStore recreation of what vanished", () => {
+  /** A store whose "table" can vanish; reads through retryAfterRecreating. */
+  class TableStore extends NullStore {
+    tableExists = true;
+    recreations = 0;
+    protected override getEntry(): Promise<undefined> {
+      return this.retryAfterRecreating(
+        async () => {
+          if (!this.tableExists) throw new Error("no such table");
+          return undefined;
+        },
+        (error) => error instanceof Error && error.message === "no such table",
+        async () => {
+          this.recreations++;
+          await new Promise((resolve) => setTimeout(resolve, 10));
+          this.tableExists = true;
+        },
+      );
+    }
+    protected override async deleteEntry(): Promise<boolean> {
+      return this.retryAfterRecreating(
+        async () => {
+          throw new Error("ECONNREFUSED");
+        },
+        (error) => error instanceof Error && error.message === "no such table",
+        async () => {
+          this.recreations++;
+        },
+      );
+    }
+  }
+
+  it("recreates once for every request that found it gone at the same time, and retries each", async () => {
+    const store = new TableStore();
+    await store.setup();
+    store.tableExists = false;
+    await expect(Promise.all(Array.from({ length: 5 }, (_, index) => store.get(`k${index}`)))).resolves.toEqual(Array(5).fill(undefined));
+    expect(store.recreations).toBe(1);
+    store.tableExists = false;
+    await expect(store.get("k")).resolves.toBeUndefined();
+    expect(store.recreations).toBe(2);
+  });
+
+  it("passes other errors through without recreating", async () => {
+    const store = new TableStore();
+    await expect(store.delete("k")).rejects.toBeInstanceOf(KeyValueError);
+    expect(store.recreations).toBe(0);
+  });
+});
+
 describe("BaseStore iteration", () => {
   class ListingStore extends NullStore {
     keys(): AsyncIterable<string> {

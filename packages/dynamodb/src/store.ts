@@ -125,7 +125,6 @@ export class DynamoDBStore extends BaseStore implements EnumerateKeys, DestroyCo
   private readonly ownsClient: boolean;
   private readonly autoCreate: boolean;
   /** The table check or creation under way, shared by every operation that finds the table missing. */
-  private tablePreparation: Promise<void> | undefined;
 
   constructor(options: DynamoDBStoreOptions) {
     const credentials = options?.credentials;
@@ -211,7 +210,7 @@ export class DynamoDBStore extends BaseStore implements EnumerateKeys, DestroyCo
   }
 
   protected override async setupStore(): Promise<void> {
-    await this.prepareTable();
+    await this.createTableIfMissing();
   }
 
   protected override async closeStore(): Promise<void> {
@@ -388,21 +387,12 @@ export class DynamoDBStore extends BaseStore implements EnumerateKeys, DestroyCo
   }
 
   /** Runs a request; when the table has gone (destroyed, or the server restarted empty), prepares it again and retries once. */
-  private async withTable<T>(request: () => Promise<T>): Promise<T> {
-    try {
-      return await request();
-    } catch (error) {
-      if (!this.autoCreate || errorName(error) !== "ResourceNotFoundException") throw error;
-      await this.prepareTable();
-      return request();
-    }
-  }
-
-  private prepareTable(): Promise<void> {
-    this.tablePreparation ??= this.createTableIfMissing().finally(() => {
-      this.tablePreparation = undefined;
-    });
-    return this.tablePreparation;
+  private withTable<T>(request: () => Promise<T>): Promise<T> {
+    return this.retryAfterRecreating(
+      request,
+      (error) => this.autoCreate && errorName(error) === "ResourceNotFoundException",
+      () => this.createTableIfMissing(),
+    );
   }
 
   private async createTableIfMissing(): Promise<void> {

@@ -115,7 +115,6 @@ export class PostgresStore extends BaseStore implements EnumerateKeys, Enumerate
   private readonly table: string;
   private readonly sql: ReturnType<typeof statements>;
   /** Re-creation after the table was dropped (by `destroy` here or elsewhere), shared by the calls that found it missing. */
-  private recreating: Promise<void> | undefined;
 
   constructor(options: PostgresStoreOptions = {}) {
     super(options, {
@@ -246,18 +245,12 @@ export class PostgresStore extends BaseStore implements EnumerateKeys, Enumerate
   }
 
   /** Runs one statement on the pool; a table dropped meanwhile is recreated (with `autoCreate`) and the statement retried once. */
-  private async query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values: unknown[]): Promise<pg.QueryResult<R>> {
-    const pool = this.pool!;
-    try {
-      return await pool.query<R>(text, values);
-    } catch (error) {
-      if (!this.autoCreate || (error as { code?: unknown }).code !== "42P01") throw error;
-      this.recreating ??= this.createTable().finally(() => {
-        this.recreating = undefined;
-      });
-      await this.recreating;
-      return pool.query<R>(text, values);
-    }
+  private query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values: unknown[]): Promise<pg.QueryResult<R>> {
+    return this.retryAfterRecreating(
+      () => this.pool!.query<R>(text, values),
+      (error) => this.autoCreate && (error as { code?: unknown }).code === "42P01",
+      () => this.createTable(),
+    );
   }
 
   /**
