@@ -59,6 +59,12 @@ const MAX_ID_BYTES = 512;
 const PAGE_SIZE = 1_000;
 const REQUEST_TIMEOUT_MS = 10_000;
 /**
+ * Requests on the wire at once. More wait in the client, where no timeout runs, instead of
+ * queueing in a busy node for longer than the timeout: hundreds of concurrent refreshing
+ * writes on two cores took more than 10 s each.
+ */
+const MAX_CONNECTIONS = 32;
+/**
  * Creating or deleting an index waits for a cluster-state update and shard allocation,
  * which a busy node serializes: seconds each when many arrive at once.
  */
@@ -241,6 +247,7 @@ export class ElasticsearchStore extends BaseStore implements EnumerateKeys, Enum
       auth: this.options.apiKey === undefined ? undefined : { apiKey: this.options.apiKey },
       requestTimeout: REQUEST_TIMEOUT_MS,
       maxRetries: 1,
+      agent: { connections: MAX_CONNECTIONS },
     });
   }
 
