@@ -10,9 +10,18 @@ export const isWellFormedString: (text: string) => boolean = nativeIsWellFormed
   ? (text) => nativeIsWellFormed.call(text)
   : (text) => !LONE_SURROGATE.test(text);
 
+/**
+ * An object literal, of this realm or another: a vm context's, or what Node's
+ * `structuredClone` returns inside Jest, whose `Object.prototype` is not the test's.
+ */
 function isPlainObject(value: object): boolean {
-  const prototype = Object.getPrototypeOf(value);
-  return prototype === Object.prototype || prototype === null;
+  const prototype: unknown = Object.getPrototypeOf(value);
+  if (prototype === Object.prototype || prototype === null) return true;
+  return (
+    Object.getPrototypeOf(prototype) === null &&
+    Object.prototype.hasOwnProperty.call(prototype, "isPrototypeOf") &&
+    Object.prototype.toString.call(value) === "[object Object]"
+  );
 }
 
 function describe(value: unknown): string {

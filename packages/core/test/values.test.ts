@@ -1,3 +1,4 @@
+import { runInNewContext } from "node:vm";
 import { describe, expect, it } from "@jest/globals";
 import { SerializationError, assertJsonObject, isWellFormedString } from "../src/index.js";
 import { BAD_VALUES, VALUE_CORPUS } from "../src/conformance/corpus.js";
@@ -14,6 +15,14 @@ describe("assertJsonObject", () => {
   it("accepts null-prototype objects and -0", () => {
     const bare = Object.assign(Object.create(null) as object, { a: 1, b: -0 });
     expect(() => assertJsonObject(bare)).not.toThrow();
+  });
+
+  it("accepts plain objects and arrays of another realm, and refuses its class instances and maps", () => {
+    const foreign = runInNewContext('({ plain: { a: 1, list: [1, { b: "x" }] }, instance: new (class Point { constructor() { this.x = 1; } })(), map: new Map(), date: new Date(0), inheriting: Object.create({ inherited: 1 }) })') as Record<string, object>;
+    expect(Object.getPrototypeOf(foreign.plain)).not.toBe(Object.prototype);
+    expect(() => assertJsonObject(foreign.plain)).not.toThrow();
+    expect(() => assertJsonObject({ nested: foreign.plain })).not.toThrow();
+    for (const name of ["instance", "map", "date", "inheriting"]) expect(() => assertJsonObject(foreign[name])).toThrow(SerializationError);
   });
 
   it("accepts the same object twice when it is not a cycle", () => {
