@@ -25,6 +25,8 @@ const batchStarts = Array.from({ length: KEY_COUNT / BATCH }, (_, index) => inde
 /** The four operations, as one contender performs them. */
 export interface Contender {
   name: string;
+  /** Operations this peer cannot perform here, each with why; the table shows "–" for them. */
+  cannot?: Partial<Record<Operation, string>>;
   get(key: string): unknown;
   put(key: string, value: JsonObject): unknown;
   getMany(keys: string[]): unknown;
@@ -63,6 +65,8 @@ export interface Target {
 export interface Workload {
   /** Single gets and puts kept in flight at once (1: one after another). */
   inFlight: number;
+  /** Fewest calls per task and round, past the time limit (tinybench's default, 64, takes minutes on a slow server). */
+  minIterations?: number;
 }
 
 function task(contender: Contender, operation: Operation, workload: Workload): () => unknown {
@@ -108,11 +112,15 @@ export async function compare(title: string, subject: Contender, peers: Contende
   const header = ["operation", subject.name, ...peers.flatMap((peer) => [peer.name, `÷ ${peer.name}`])];
   const rows: string[][] = [];
   for (const operation of OPERATIONS) {
-    const contenders = [subject, ...peers];
+    const contenders = [subject, ...peers.filter((peer) => peer.cannot?.[operation] === undefined)];
     const tasks = new Map(contenders.map((contender) => [contender.name, task(contender, operation, workload)]));
     const samples = new Map<string, number[]>(contenders.map((contender) => [contender.name, []]));
     for (let round = 0; round < ROUNDS; round++) {
-      const bench = new Bench({ time: TIME_MS, warmupTime: 100 });
+      const bench = new Bench({
+        time: TIME_MS,
+        warmupTime: 100,
+        ...(workload.minIterations === undefined ? {} : { iterations: workload.minIterations, warmupIterations: workload.minIterations }),
+      });
       for (let index = 0; index < contenders.length; index++) {
         const { name } = contenders[(index + round) % contenders.length]!;
         bench.add(name, tasks.get(name)!);
@@ -129,6 +137,11 @@ export async function compare(title: string, subject: Contender, peers: Contende
     const own = throughput.get(subject.name)!;
     const row = [operation, format(own)];
     for (const peer of peers) {
+      if (peer.cannot?.[operation] !== undefined) {
+        row.push("–", "–");
+        console.log(`${peer.name} ${operation}: not measured, ${peer.cannot[operation]}`);
+        continue;
+      }
       const ratio = own / throughput.get(peer.name)!;
       row.push(format(throughput.get(peer.name)!), `${ratio.toFixed(2)}×`);
       for (const target of targets) {

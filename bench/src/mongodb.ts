@@ -8,7 +8,7 @@ import { compare, keyvContender, kvContender, type Contender } from "./compare.j
 
 /**
  * The driver making the calls MongoDBStore makes, on a collection with the same index on `key`:
- * `find` with `$in` for reads, upserting `bulkWrite`s of 50 by `_id` for writes.
+ * `find` with `$in` for reads, upserting `bulkWrite`s of 50 by `_id` for writes, one write at a time.
  */
 async function rawContender(client: MongoClient): Promise<Contender> {
   const collection = client.db("raw_kv").collection<{ _id: string; key: string; value: JsonObject; created_at: Date }>("default_collection");
@@ -18,11 +18,18 @@ async function rawContender(client: MongoClient): Promise<Contender> {
     const byKey = new Map(documents.map((document) => [document.key, document.value]));
     return keys.map((key) => byKey.get(key));
   };
-  const write = async (entries: [string, JsonObject][]): Promise<void> => {
+  const writeNow = async (entries: [string, JsonObject][]): Promise<void> => {
     const operations: AnyBulkWriteOperation<{ _id: string; key: string; value: JsonObject; created_at: Date }>[] = entries.map(([key, value]) => ({
       replaceOne: { filter: { _id: key }, replacement: { key, value, created_at: new Date() }, upsert: true },
     }));
     for (let start = 0; start < operations.length; start += 50) await collection.bulkWrite(operations.slice(start, start + 50), { ordered: true });
+  };
+  // One write at a time, as MongoDBStore writes a collection: concurrent writes stall FerretDB's SQLite.
+  let queue: Promise<unknown> = Promise.resolve();
+  const write = (entries: [string, JsonObject][]): Promise<void> => {
+    const written = queue.then(() => writeNow(entries));
+    queue = written.catch(() => undefined);
+    return written;
   };
   return {
     name: "raw driver",
@@ -51,25 +58,30 @@ async function keyvMongo(url: string): Promise<KeyvMongo> {
 
 /** MongoDBStore against the driver making the same calls and against @keyv/mongo, on a FerretDB of its own (Mongo with Docker). */
 export async function benchMongoDB(): Promise<string[]> {
-  const server = await startLocal({ kind: "mongodb" });
-  const store = new MongoDBStore({ url: server.url, dbName: "kvbench" });
-  const client = new MongoClient(server.url);
-  const keyv = new Keyv<JsonObject>({ store: await keyvMongo(server.url), namespace: "keyv" });
+  // A FerretDB each: one contender's writes stalling its SQLite locks must not slow the others.
+  const [storeServer, rawServer, keyvServer] = await Promise.all([0, 1, 2].map(() => startLocal({ kind: "mongodb" })));
+  const store = new MongoDBStore({ url: storeServer!.url, dbName: "kvbench" });
+  const client = new MongoClient(rawServer!.url);
+  const keyv = new Keyv<JsonObject>({ store: await keyvMongo(keyvServer!.url), namespace: "keyv" });
   try {
     return await compare(
       "MongoDBStore (FerretDB 1.24 on SQLite, 127.0.0.1)",
       kvContender("MongoDBStore", store),
-      [await rawContender(client), keyvContender("@keyv/mongo", keyv)],
+      [
+        await rawContender(client),
+        { ...keyvContender("@keyv/mongo", keyv), cannot: { putMany: "its one bulkWrite of 100 upserts never returns on FerretDB (which hangs replacing more than about 60 documents in one update)" } },
+      ],
       [
         { operation: "getMany", peer: "raw driver", atLeast: 0.85 },
         { operation: "putMany", peer: "raw driver", atLeast: 0.85 },
       ],
-      { inFlight: 8 },
+      // FerretDB on SQLite scans a collection for every query on `key`: tens of milliseconds each.
+      { inFlight: 8, minIterations: 8 },
     );
   } finally {
     await store.close();
     await client.close();
     await keyv.disconnect();
-    await server.shutdown();
+    await Promise.all([storeServer, rawServer, keyvServer].map((server) => server!.shutdown()));
   }
 }
