@@ -1,6 +1,6 @@
 export * from "./types.js";
 export * from "./errors.js";
-export { assertJsonObject, cloneJsonObject, isWellFormedString, parseJsonObject } from "./values.js";
+export { assertJsonObject, cloneJsonObject, isPlainObject, isWellFormedString, parseJsonObject } from "./values.js";
 export { assertValidLimit, assertValidName, assertValidTtl } from "./validation.js";
 export {
   ManagedEntry,

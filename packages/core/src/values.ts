@@ -14,7 +14,7 @@ export const isWellFormedString: (text: string) => boolean = nativeIsWellFormed
  * An object literal, of this realm or another: a vm context's, or what Node's
  * `structuredClone` returns inside Jest, whose `Object.prototype` is not the test's.
  */
-function isPlainObject(value: object): boolean {
+export function isPlainObject(value: object): boolean {
   const prototype: unknown = Object.getPrototypeOf(value);
   if (prototype === Object.prototype || prototype === null) return true;
   return (

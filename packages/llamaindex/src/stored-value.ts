@@ -1,19 +1,11 @@
-/**
- * An object literal's kind, from this realm or another: LlamaIndex copies values with
- * `structuredClone`, which in a vm context (Jest's sandbox among them) answers with
- * objects of the outer realm, whose `Object.prototype` is not this one.
- */
-function isPlainObject(value: object): boolean {
-  const prototype: unknown = Object.getPrototypeOf(value);
-  if (prototype === null) return true;
-  return Object.getPrototypeOf(prototype) === null && Object.prototype.toString.call(value) === "[object Object]";
-}
+import { isPlainObject } from "@kv/core";
 
 /**
  * A copy of `value` without the object properties that are set to `undefined`,
  * which LlamaIndex leaves in what it stores (an index struct's unset `summary`)
- * and which its own JSON persistence drops; plain objects of another realm become
- * this realm's. Nothing else changes: a Date, a Map, `NaN`, an `undefined` array
+ * and which its own JSON persistence drops (LlamaIndex copies values with
+ * `structuredClone`, so in a vm context they are another realm's plain objects,
+ * which the copy makes this realm's). Nothing else changes: a Date, a Map, `NaN`, an `undefined` array
  * element or a cycle stays in the copy for the store's validation to refuse with
  * `SerializationError`.
  */
