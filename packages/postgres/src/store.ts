@@ -339,7 +339,11 @@ function indexName(tableName: string): string {
   return name.length <= MAX_IDENTIFIER_BYTES ? name : `idx_${sha256Hex(tableName).slice(0, 16)}_exp`;
 }
 
-/** Every statement, built once with the quoted table name. */
+/**
+ * Every statement, built once with the quoted table name. Statements over several
+ * rows lock them in key order, so that concurrent batches over overlapping keys
+ * wait for each other instead of deadlocking.
+ */
 function statements(table: string, tableName: string) {
   const LIVE = "(expires_at IS NULL OR expires_at > $3::timestamptz)";
   const UPSERT = `ON CONFLICT (collection, key) DO UPDATE
@@ -356,8 +360,10 @@ function statements(table: string, tableName: string) {
     getMany: `SELECT key, value, created_at, expires_at FROM ${table} WHERE collection = $1 AND key = ANY($2::text[])`,
     put: `INSERT INTO ${table} ${COLUMNS} VALUES ($1, $2, $3::jsonb, $4, $5, $6) ${UPSERT}`,
     putMany: `INSERT INTO ${table} ${COLUMNS}
-      SELECT $1, k, v, $4, $5, $6 FROM unnest($2::text[], $3::jsonb[]) AS batch(k, v) ${UPSERT}`,
-    deleteMany: `DELETE FROM ${table} WHERE collection = $1 AND key = ANY($2::text[]) RETURNING ${LIVE} AS live`,
+      SELECT $1, k, v, $4, $5, $6 FROM unnest($2::text[], $3::jsonb[]) AS batch(k, v) ORDER BY k ${UPSERT}`,
+    deleteMany: `WITH doomed AS (
+        SELECT key FROM ${table} WHERE collection = $1 AND key = ANY($2::text[]) ORDER BY key FOR UPDATE)
+      DELETE FROM ${table} AS entry USING doomed WHERE entry.collection = $1 AND entry.key = doomed.key RETURNING ${LIVE} AS live`,
     keysPage: `SELECT key AS name, ${ENVELOPE} FROM ${table}
       WHERE collection = $1 AND key > $2 AND ${LIVE} ORDER BY key LIMIT ${PAGE_SIZE}`,
     collectionsPage: `SELECT DISTINCT ON (collection) collection AS name, ${ENVELOPE} FROM ${table}

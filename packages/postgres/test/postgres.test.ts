@@ -204,6 +204,28 @@ describeWithServer({ kind: "postgres" }, "PostgresStore", (server) => {
       expect(await count(() => store.getMany(keys))).toBe(1);
       expect(await count(() => store.deleteMany(keys))).toBe(1);
     });
+
+    it("concurrent putMany and deleteMany over overlapping keys in different orders never deadlock", async () => {
+      const store = openStore({ tableName: unique("overlap"), maxConnections: 20 });
+      const keys = Array.from({ length: 200 }, (_, index) => `key-${String(index).padStart(3, "0")}`);
+      // Each batch starts at a different key and wraps around, and every other one runs backwards.
+      const batch = (round: number, index: number): string[] => {
+        const rotated = [...keys.slice(index * 37 % keys.length), ...keys.slice(0, index * 37 % keys.length)].slice(0, 120);
+        return (round + index) % 2 === 0 ? rotated : rotated.reverse();
+      };
+      for (let round = 0; round < 5; round += 1) {
+        const results = await Promise.allSettled(
+          Array.from({ length: 20 }, (_, index) =>
+            index % 4 === 3
+              ? store.deleteMany(batch(round, index))
+              : store.putMany(batch(round, index).map((key): [string, JsonObject] => [key, { round, index }])),
+          ),
+        );
+        expect(results.filter((result) => result.status === "rejected")).toEqual([]);
+      }
+      await store.putMany(keys.map((key): [string, JsonObject] => [key, { done: true }]));
+      expect(await store.getMany(keys)).toEqual(keys.map(() => ({ done: true })));
+    });
   });
 
   describe("setup", () => {
