@@ -76,6 +76,35 @@ export function describeLifecycle(context: SuiteContext): void {
       expect(values.filter((value) => value !== undefined).length).toBe(60);
     });
 
+    it("concurrent putMany and deleteMany over overlapping keys in different orders all succeed", async () => {
+      const store = context.store();
+      const collection = context.collection();
+      // Each batch starts at another key and wraps around; every other one runs backwards, every fourth deletes.
+      const batches = Array.from({ length: 20 }, (_, batch) => {
+        const keys = Array.from({ length: 25 }, (_, index) => `k${(batch * 7 + index) % 60}`);
+        return batch % 2 === 0 ? keys : keys.reverse();
+      });
+      const results = await Promise.allSettled(
+        batches.map((keys, batch) =>
+          batch % 4 === 3
+            ? store.deleteMany(keys, { collection })
+            : store.putMany(
+                keys.map((key): [string, JsonObject] => [key, { batch }]),
+                { collection },
+              ),
+        ),
+      );
+      expect(results.filter((result) => result.status === "rejected")).toEqual([]);
+      const keys = Array.from({ length: 60 }, (_, index) => `k${index}`);
+      const values = await store.getMany(keys, { collection });
+      values.forEach((value, index) => {
+        if (value === undefined) return;
+        const batch = value.batch as number;
+        expect(batch % 4).not.toBe(3);
+        expect(batches[batch]).toContain(keys[index]);
+      });
+    });
+
     it("first operations racing on a fresh store all succeed (setup runs once)", async () => {
       const store = await context.openStore();
       const collection = context.collection();
