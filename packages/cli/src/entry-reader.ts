@@ -1,4 +1,4 @@
-import type { AsyncKeyValue, EnumerateKeys, JsonObject } from "@kv/core";
+import { batched, type AsyncKeyValue, type EnumerateKeys, type JsonObject } from "@kv/core";
 
 /** One entry on its way from a store or a file to another store. */
 export interface EntryRecord {
@@ -15,19 +15,6 @@ export interface ReadBatch {
   vanished: number;
 }
 
-/** Groups an async iterable into arrays of at most `size`. */
-async function* chunks<T>(items: AsyncIterable<T>, size: number): AsyncGenerator<T[]> {
-  let chunk: T[] = [];
-  for await (const item of items) {
-    chunk.push(item);
-    if (chunk.length === size) {
-      yield chunk;
-      chunk = [];
-    }
-  }
-  if (chunk.length > 0) yield chunk;
-}
-
 /**
  * Reads one collection in batches of `batchSize` keys, with `ttlMany` so each
  * entry keeps its expiry. The next batch is read while the caller handles the
@@ -35,7 +22,7 @@ async function* chunks<T>(items: AsyncIterable<T>, size: number): AsyncGenerator
  */
 export async function* readCollection(store: AsyncKeyValue & EnumerateKeys, collection: string, batchSize: number): AsyncGenerator<ReadBatch> {
   let pending: Promise<ReadBatch> | undefined;
-  for await (const keys of chunks(store.keys({ collection }), batchSize)) {
+  for await (const keys of batched(store.keys({ collection }), batchSize)) {
     const next = readBatch(store, collection, keys);
     // Awaited below; until then a failure must not count as unhandled.
     next.catch(() => undefined);

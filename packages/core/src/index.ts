@@ -2,6 +2,7 @@ export * from "./types.js";
 export * from "./errors.js";
 export { assertJsonObject, cloneJsonObject, isPlainObject, isWellFormedString, parseJsonObject } from "./values.js";
 export { assertValidLimit, assertValidName, assertValidTtl } from "./validation.js";
+export { batched } from "./iteration.js";
 export {
   ManagedEntry,
   formatTimestamp,

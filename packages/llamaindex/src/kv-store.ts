@@ -1,4 +1,4 @@
-import { InvalidArgumentError, assertJsonObject, assertValidName, hasCapability, type AsyncKeyValue, type JsonObject } from "@kv/core";
+import { InvalidArgumentError, assertJsonObject, assertValidName, batched, hasCapability, type AsyncKeyValue, type JsonObject } from "@kv/core";
 import { DEFAULT_COLLECTION } from "@llamaindex/core/global";
 import type { StoredValue } from "@llamaindex/core/schema";
 import { BaseKVStore } from "@llamaindex/core/storage/kv-store";
@@ -105,17 +105,11 @@ export class KeyValueKVStore extends BaseKVStore {
     }
     // A key is read once even when the enumeration yields it again (SCAN may; an LRU's reads reorder what it iterates).
     const seen = new Set<string>();
-    let page: string[] = [];
-    for await (const key of store.keys({ collection })) {
-      if (seen.has(key)) continue;
-      seen.add(key);
-      page.push(key);
-      if (page.length === this.batchSize) {
-        yield* this.read(page, collection);
-        page = [];
-      }
+    for await (const listed of batched(store.keys({ collection }), this.batchSize)) {
+      const page = [...new Set(listed)].filter((key) => !seen.has(key));
+      page.forEach((key) => seen.add(key));
+      yield* this.read(page, collection);
     }
-    yield* this.read(page, collection);
   }
 
   /** The live entries among `keys`; one that expired or was deleted since it was listed is left out. */

@@ -259,6 +259,20 @@ describe("KeyValueKVStore.getAll and entries", () => {
     expect(recording.batches).toEqual([7, 7, 6]);
   });
 
+  it("read a key listed twice once, within a batch and across batches (SCAN may list a key again)", async () => {
+    const recording = new RecordingStore();
+    await recording.inner.putMany(pairs(5), { collection: "c" });
+    const listed = ["key-0", "key-1", "key-0", "key-2", "key-1", "key-3", "key-4", "key-4"];
+    recording.keys = async function* () {
+      yield* listed;
+    };
+    const kv = new KeyValueKVStore(recording, { batchSize: 3 });
+    const entries: [string, JsonObject][] = [];
+    for await (const entry of kv.entries("c")) entries.push(entry);
+    expect(entries).toEqual(pairs(5));
+    expect(recording.batches).toEqual([2, 2, 1]);
+  });
+
   it("stream entries page by page", async () => {
     const kv = new KeyValueKVStore(new MemoryStore(), { batchSize: 3 });
     await kv.putAll(pairs(8, "s"), { collection: "s" });

@@ -1,4 +1,4 @@
-import { assertValidLimit, type AsyncKeyValue, type EnumerateKeys } from "@kv/core";
+import { assertValidLimit, batched, type AsyncKeyValue, type EnumerateKeys } from "@kv/core";
 
 const DELETE_CHUNK = 500;
 
@@ -22,19 +22,13 @@ export async function* mapUntil<T>(
   }
 }
 
-/** Deletes the keys of `collection` that `matches` accepts, in chunks as the scan goes; resolves how many live entries it removed. */
+/** Deletes the keys of `collection` that `matches` accepts, a chunk of the scan at a time; resolves how many live entries it removed. */
 export async function deleteMatchingKeys(store: AsyncKeyValue & EnumerateKeys, collection: string, matches: (key: string) => boolean): Promise<number> {
   let removed = 0;
-  let chunk: string[] = [];
-  for await (const key of store.keys({ collection })) {
-    if (!matches(key)) continue;
-    chunk.push(key);
-    if (chunk.length === DELETE_CHUNK) {
-      removed += await store.deleteMany(chunk, { collection });
-      chunk = [];
-    }
+  for await (const scanned of batched(store.keys({ collection }), DELETE_CHUNK)) {
+    const doomed = scanned.filter(matches);
+    if (doomed.length > 0) removed += await store.deleteMany(doomed, { collection });
   }
-  if (chunk.length > 0) removed += await store.deleteMany(chunk, { collection });
   return removed;
 }
 
